@@ -1,0 +1,283 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// Options tune how politely and how persistently a crawl fetches.
+type Options struct {
+	UserAgent      string
+	Parallelism    int           // concurrent requests per host
+	Delay          time.Duration // wait between requests to one host
+	RandomDelay    time.Duration // extra random wait in [0, RandomDelay)
+	RequestTimeout time.Duration
+	Retry          RetryPolicy
+	// IgnoreRobots turns off robots.txt, which is obeyed by default (colly's own default is off).
+	IgnoreRobots bool
+	MaxBodyBytes int64
+	// Seed fixes the retry jitter so a test can replay a crawl.
+	Seed uint64
+}
+
+// DefaultOptions are polite settings for real sites.
+func DefaultOptions() Options {
+	return Options{
+		UserAgent:      "fhi/0.1 (+https://github.com/fhi-index/fhi; research crawler)",
+		Parallelism:    2,
+		Delay:          500 * time.Millisecond,
+		RandomDelay:    500 * time.Millisecond,
+		RequestTimeout: 30 * time.Second,
+		Retry:          RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: time.Minute},
+		MaxBodyBytes:   32 << 20,
+		Seed:           1,
+	}
+}
+
+// Validate reports every problem with o at once.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Parallelism < 1 {
+		errs = append(errs, fmt.Errorf("parallelism: must be ≥ 1, got %d", o.Parallelism))
+	}
+	if o.Retry.MaxAttempts < 1 {
+		errs = append(errs, fmt.Errorf("retry.max_attempts: must be ≥ 1, got %d", o.Retry.MaxAttempts))
+	}
+	if o.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("request_timeout: must be > 0, got %s", o.RequestTimeout))
+	}
+	if o.MaxBodyBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_body_bytes: must be > 0, got %d", o.MaxBodyBytes))
+	}
+	return errors.Join(errs...)
+}
+
+// Stats count what a crawl did.
+type Stats struct {
+	Requests    int64            `json:"requests"`
+	Retries     int64            `json:"retries"`
+	Bytes       int64            `json:"bytes"`
+	Records     int64            `json:"records"`
+	Quarantined int64            `json:"quarantined"`
+	Failed      int64            `json:"failed"`
+	ByStatus    map[string]int64 `json:"responses_by_status"`
+}
+
+// counters is the concurrent-safe tally behind Stats.
+type counters struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func (c *counters) update(f func(*Stats)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.s)
+}
+
+func (c *counters) countStatus(code, bytes int) {
+	c.update(func(s *Stats) {
+		s.Bytes += int64(bytes)
+		if s.ByStatus == nil {
+			s.ByStatus = map[string]int64{}
+		}
+		s.ByStatus[strconv.Itoa(code)]++
+	})
+}
+
+func (c *counters) snapshot() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.s
+	out.ByStatus = make(map[string]int64, len(c.s.ByStatus))
+	for k, v := range c.s.ByStatus {
+		out.ByStatus[k] = v
+	}
+	return out
+}
+
+// Failure is a URL that yielded nothing: a request that failed for good, or a page quarantined
+// because it could not be parsed.
+type Failure struct {
+	URL      string `json:"url"`
+	Kind     string `json:"kind"` // "fetch" or "quarantine"
+	Status   int    `json:"status"`
+	Error    string `json:"error"`
+	Attempts int    `json:"attempts"`
+	// WARCFile and WARCOffset locate a quarantined page's bytes; empty for fetch failures.
+	WARCFile   string `json:"warc_file,omitempty"`
+	WARCOffset int64  `json:"warc_offset,omitempty"`
+}
+
+// Crawl is one run of one source: a colly collector wired to the archive, the retry policy and the
+// record writer. Sources register their callbacks on [Crawl.Colly] and call [Crawl.Emit].
+type Crawl struct {
+	source Source
+	out    RecordWriter
+	stats  *counters
+	c      *colly.Collector
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	mu       sync.Mutex
+	failures []Failure
+}
+
+// NewCrawl prepares a crawl of source at baseURL. Only baseURL's host may be fetched: a link to
+// any other host, scheme or port is not followed.
+func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archive, out RecordWriter, opts Options) (*Crawl, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("crawl options: %w", err)
+	}
+	base, err := url.Parse(baseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("source %s: base URL %q must be an absolute http(s) URL", source.Name, baseURL)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	cr := &Crawl{source: source, out: out, stats: &counters{}, ctx: ctx, cancel: cancel}
+
+	c := colly.NewCollector(
+		colly.UserAgent(opts.UserAgent),
+		colly.Async(true),
+		colly.StdlibContext(ctx),
+		colly.MaxBodySize(int(opts.MaxBodyBytes)),
+	)
+	c.IgnoreRobotsTxt = opts.IgnoreRobots
+	// Only the base URL's scheme and host:port may be fetched. colly's AllowedDomains ignores the
+	// port and is checked after robots.txt is fetched; a URL filter is checked before anything.
+	allowed := base.Host
+	c.URLFilters = []*regexp.Regexp{regexp.MustCompile(`^` + regexp.QuoteMeta(base.Scheme+"://"+base.Host) + `([/?#]|$)`)}
+	dialer := &net.Dialer{Timeout: opts.RequestTimeout, KeepAlive: 30 * time.Second}
+	base0 := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		MaxIdleConnsPerHost:   max(opts.Parallelism, 2),
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: opts.RequestTimeout,
+	}
+	c.WithTransport(&archivingTransport{
+		base:    base0,
+		archive: archive,
+		retry:   opts.Retry,
+		stats:   cr.stats,
+		maxBody: opts.MaxBodyBytes,
+		timeout: opts.RequestTimeout,
+		rng:     rand.New(rand.NewPCG(opts.Seed, 0x66686921)),
+	})
+	// Timeouts apply per attempt inside the transport; colly's client-wide timeout would cut
+	// retries (and their Retry-After waits) short.
+	c.SetRequestTimeout(0)
+	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: opts.Parallelism, Delay: opts.Delay, RandomDelay: opts.RandomDelay}); err != nil {
+		return nil, fmt.Errorf("setting crawl limits: %w", err)
+	}
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != allowed {
+			return fmt.Errorf("redirect to %s leaves the source's host %s", req.URL, allowed)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		if cr.ctx.Err() != nil {
+			return // an interrupted run is marked as such; its unfinished requests are not failures
+		}
+		f := Failure{URL: r.Request.URL.String(), Kind: "fetch", Status: r.StatusCode, Error: err.Error(), Attempts: 1}
+		var fe *FetchError
+		if errors.As(err, &fe) {
+			f.Attempts, f.Status = fe.Attempts, fe.Status
+		} else if _, attempts, lerr := lineageFrom(*r.Headers); lerr == nil {
+			f.Attempts = attempts
+		}
+		cr.addFailure(f)
+	})
+	cr.c = c
+	return cr, nil
+}
+
+// Colly returns the collector to register callbacks on and to start visiting with.
+func (cr *Crawl) Colly() *colly.Collector { return cr.c }
+
+// Context is done when the run is interrupted or a record could not be written.
+func (cr *Crawl) Context() context.Context { return cr.ctx }
+
+// Emit writes one record extracted from resp. A write error stops the crawl: losing records
+// silently is worse than stopping.
+func (cr *Crawl) Emit(resp *colly.Response, key string, fields map[string]string) {
+	lin, _, err := lineageFrom(*resp.Headers)
+	if err != nil {
+		cr.cancel(fmt.Errorf("emitting %s: %w", resp.Request.URL, err))
+		return
+	}
+	lin.HTTPStatus = resp.StatusCode
+	if err := cr.out.Write(cr.ctx, Record{Key: key, Fields: fields, Lineage: lin}); err != nil {
+		cr.cancel(fmt.Errorf("writing record %q from %s: %w", key, lin.URL, err))
+		return
+	}
+	cr.stats.update(func(s *Stats) { s.Records++ })
+}
+
+// Quarantine records that resp could not be turned into records, and why; the page stays in the
+// archive for a re-parse once the extraction rule is fixed.
+func (cr *Crawl) Quarantine(resp *colly.Response, reason error) {
+	f := Failure{URL: resp.Request.URL.String(), Kind: "quarantine", Status: resp.StatusCode, Error: reason.Error(), Attempts: 1}
+	if lin, attempts, err := lineageFrom(*resp.Headers); err == nil {
+		f.WARCFile, f.WARCOffset, f.Attempts = lin.WARCFile, lin.WARCOffset, attempts
+	}
+	cr.addFailure(f)
+}
+
+func (cr *Crawl) addFailure(f Failure) {
+	cr.stats.update(func(s *Stats) {
+		if f.Kind == "quarantine" {
+			s.Quarantined++
+		} else {
+			s.Failed++
+		}
+	})
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.failures = append(cr.failures, f)
+}
+
+// Failures returns the run's failures sorted by URL.
+func (cr *Crawl) Failures() []Failure {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	out := append([]Failure(nil), cr.failures...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].URL != out[j].URL {
+			return out[i].URL < out[j].URL
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
+
+// Stats returns the crawl's counters so far.
+func (cr *Crawl) Stats() Stats { return cr.stats.snapshot() }
+
+// Run runs collector to completion and reports why it stopped: nil, the interruption, or the
+// first record-writing error.
+func (cr *Crawl) Run(collector Collector) error {
+	err := collector.Collect(cr.ctx, cr)
+	cr.c.Wait()
+	if cause := context.Cause(cr.ctx); cause != nil {
+		return cause
+	}
+	cr.cancel(nil)
+	return err
+}

@@ -1,0 +1,229 @@
+package collectors
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Lineage travels from the archiving transport to colly's callbacks in response headers with this
+// prefix. Any such header a server sends is removed first, so a site cannot forge lineage.
+const lineageHeaderPrefix = "Fhi-Lineage-"
+
+const (
+	hdrURL      = lineageHeaderPrefix + "Url"
+	hdrFetched  = lineageHeaderPrefix + "Fetched-At"
+	hdrSHA      = lineageHeaderPrefix + "Body-Sha256"
+	hdrFile     = lineageHeaderPrefix + "Warc-File"
+	hdrOffset   = lineageHeaderPrefix + "Warc-Offset"
+	hdrRecordID = lineageHeaderPrefix + "Warc-Record-Id"
+	hdrAttempts = lineageHeaderPrefix + "Attempts"
+)
+
+func isLineageHeader(k string) bool {
+	return strings.HasPrefix(http.CanonicalHeaderKey(k), lineageHeaderPrefix)
+}
+
+// FetchError is a request that failed for good: every attempt errored or answered a retryable status.
+type FetchError struct {
+	URL      string
+	Status   int // last HTTP status, 0 when no response arrived
+	Attempts int
+	Err      error
+}
+
+func (e *FetchError) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("fetching %s: HTTP %d after %d attempts", e.URL, e.Status, e.Attempts)
+	}
+	return fmt.Sprintf("fetching %s: %v after %d attempts", e.URL, e.Err, e.Attempts)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// RetryPolicy says when and how long to wait before trying a request again.
+type RetryPolicy struct {
+	MaxAttempts int           // per request, first try included
+	BaseDelay   time.Duration // backoff is BaseDelay·2^(attempt−1) with full jitter
+	MaxDelay    time.Duration // cap on any single wait, Retry-After included
+}
+
+// retryableStatus lists the answers that say "try later" rather than "no".
+func retryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+func retryableError(err error) bool {
+	// The caller has checked that the run itself is not cancelled, so a deadline here is the
+	// attempt's own timeout.
+	return isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// archivingTransport archives every attempt of every request and retries transient failures, so
+// that colly sees one final response carrying its lineage.
+type archivingTransport struct {
+	base    http.RoundTripper
+	archive *Archive
+	retry   RetryPolicy
+	stats   *counters
+	maxBody int64
+	timeout time.Duration // per attempt, body included
+
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for attempt := 1; ; attempt++ {
+		t.stats.update(func(s *Stats) {
+			s.Requests++
+			if attempt > 1 {
+				s.Retries++
+			}
+		})
+		fetchedAt := time.Now()
+		resp, body, err := t.attempt(ctx, req)
+		if err != nil {
+			if ctx.Err() == nil && retryableError(err) && attempt < t.retry.MaxAttempts {
+				if werr := sleep(ctx, t.backoff(attempt)); werr != nil {
+					return nil, werr
+				}
+				continue
+			}
+			return nil, &FetchError{URL: req.URL.String(), Attempts: attempt, Err: err}
+		}
+		for k := range resp.Header {
+			if isLineageHeader(k) {
+				resp.Header.Del(k)
+			}
+		}
+		t.stats.countStatus(resp.StatusCode, len(body))
+		lin, err := t.archive.WriteExchange(req, resp, body, fetchedAt)
+		if err != nil {
+			return nil, err
+		}
+		if retryableStatus(resp.StatusCode) && attempt < t.retry.MaxAttempts {
+			wait := t.backoff(attempt)
+			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				wait = max(wait, min(ra, t.retry.MaxDelay))
+			}
+			if werr := sleep(ctx, wait); werr != nil {
+				return nil, werr
+			}
+			continue
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		h := resp.Header
+		h.Set(hdrURL, lin.URL)
+		h.Set(hdrFetched, lin.FetchedAt.Format(time.RFC3339Nano))
+		h.Set(hdrSHA, lin.BodySHA256)
+		h.Set(hdrFile, lin.WARCFile)
+		h.Set(hdrOffset, strconv.FormatInt(lin.WARCOffset, 10))
+		h.Set(hdrRecordID, lin.WARCRecordID)
+		h.Set(hdrAttempts, strconv.Itoa(attempt))
+		return resp, nil
+	}
+}
+
+// attempt makes one try with its own timeout, reading the whole body before the timeout's context
+// is released.
+func (t *archivingTransport) attempt(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	if t.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+	}
+	resp, err := t.base.RoundTrip(req.Clone(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody))
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, body, nil
+}
+
+// backoff is exponential with full jitter (AWS architecture blog's "full jitter"): a random wait in
+// [0, min(MaxDelay, Base·2^(n−1))], which spreads retries of many workers apart.
+func (t *archivingTransport) backoff(attempt int) time.Duration {
+	ceiling := t.retry.BaseDelay << (attempt - 1)
+	if ceiling <= 0 || ceiling > t.retry.MaxDelay {
+		ceiling = t.retry.MaxDelay
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Duration(t.rng.Int64N(int64(ceiling) + 1))
+}
+
+// retryAfter parses a Retry-After value: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// lineageFrom reads back what the transport put on a response.
+func lineageFrom(h http.Header) (Lineage, int, error) {
+	offset, err := strconv.ParseInt(h.Get(hdrOffset), 10, 64)
+	if err != nil {
+		return Lineage{}, 0, fmt.Errorf("response carries no archive offset (was it fetched through the crawl's transport?): %w", err)
+	}
+	fetched, err := time.Parse(time.RFC3339Nano, h.Get(hdrFetched))
+	if err != nil {
+		return Lineage{}, 0, fmt.Errorf("response carries no fetch time: %w", err)
+	}
+	attempts, _ := strconv.Atoi(h.Get(hdrAttempts))
+	return Lineage{
+		URL:          h.Get(hdrURL),
+		FetchedAt:    fetched,
+		BodySHA256:   h.Get(hdrSHA),
+		WARCFile:     h.Get(hdrFile),
+		WARCOffset:   offset,
+		WARCRecordID: h.Get(hdrRecordID),
+	}, attempts, nil
+}
