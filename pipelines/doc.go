@@ -1,0 +1,16 @@
+// Package pipelines runs fhi's stages — collect → transform → score → publish — over a lake, and is
+// the only package that knows the lake's layout:
+//
+//	<lake>/raw/<source>/run=<run_id>/part-NNNNN.parquet   raw records with lineage columns
+//	<lake>/raw/<source>/run=<run_id>/failures.json        the run's failed and quarantined URLs
+//	<lake>/archive/<source>/<run_id>-NNNNN.warc.gz        every request and response (WARC 1.1)
+//	<lake>/fhi.duckdb                                     staging, cleaned, metric and score tables
+//	<lake>/runs/<run_id>.json                             one manifest per stage run
+//	<lake>/published/scores.{csv,json}                    the published scores
+//
+// Every stage is idempotent, writes atomically (a temporary directory or file renamed into place; one
+// DuckDB transaction) and records a manifest. A stage run alone reads the latest successful run of
+// the stage before it, or the run named with FromRun. A raw partition only appears under its final
+// name once the collect run has written everything, so a killed collect leaves nothing a later stage
+// would read.
+package pipelines

@@ -1,0 +1,108 @@
+package pipelines
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/fhi-index/fhi/collectors"
+	"github.com/fhi-index/fhi/transform"
+)
+
+// TransformOptions configure a transform stage.
+type TransformOptions struct {
+	// FromRuns names collect runs to read; a source not named uses its latest successful run.
+	FromRuns []string
+	Registry *collectors.Registry
+}
+
+// Transform cleans the raw records and computes the metrics in DuckDB.
+func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifest, err error) {
+	inputs, err := l.transformInputs(opts)
+	if err != nil {
+		return nil, err
+	}
+	upstream := make([]string, 0, len(inputs))
+	for _, in := range inputs {
+		upstream = append(upstream, in.RunID)
+	}
+	m, err = l.beginRun(StageTransform, "", upstream)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if ferr := l.finishRun(m, err, ctx.Err() != nil); ferr != nil && err == nil {
+			err = ferr
+		}
+	}()
+	for _, in := range inputs {
+		for _, f := range in.Files {
+			ref, err := l.fileRef(f)
+			if err != nil {
+				return m, err
+			}
+			m.Inputs = append(m.Inputs, ref)
+		}
+	}
+	db, err := l.openDB()
+	if err != nil {
+		return m, err
+	}
+	defer db.Close()
+	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs})
+	if err != nil {
+		return m, fmt.Errorf("transforming: %w", err)
+	}
+	m.Tables = res.Tables
+	m.Rows = res.Tables["metrics"]
+	if m.Details, err = json.Marshal(res); err != nil {
+		return m, err
+	}
+	ref, err := l.fileRef(l.DBPath())
+	if err != nil {
+		return m, err
+	}
+	m.Outputs = append(m.Outputs, ref)
+	return m, nil
+}
+
+func (l *Lake) transformInputs(opts TransformOptions) ([]transform.SourceInput, error) {
+	chosen := map[string]*Manifest{}
+	for _, id := range opts.FromRuns {
+		m, err := l.successfulRun(id, StageCollect)
+		if err != nil {
+			return nil, fmt.Errorf("--from-run: %w", err)
+		}
+		chosen[m.Source] = m
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = collectors.Default
+	}
+	for _, s := range reg.Sources() {
+		if chosen[s.Name] != nil {
+			continue
+		}
+		m, err := l.LatestRun(StageCollect, s.Name)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			chosen[s.Name] = m
+		}
+	}
+	if len(chosen) == 0 {
+		return nil, fmt.Errorf("%w: run `fhi collect` first", transform.ErrNoInputs)
+	}
+	var inputs []transform.SourceInput
+	for _, m := range chosen {
+		files, err := l.rawFiles(m)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, transform.SourceInput{Source: m.Source, RunID: m.RunID, Files: files})
+	}
+	sort.Slice(inputs, func(i, j int) bool { return inputs[i].Source < inputs[j].Source })
+	return inputs, nil
+}
