@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fhi-index/fhi/scoring"
+)
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCmdAHP(t *testing.T) {
+	tests := []struct {
+		name      string
+		matrix    string
+		args      []string
+		code      int
+		stderr    string  // substring
+		weight0   float64 // when code is 0 or 1: first weight
+		tolerance float64
+	}{
+		// Wikipedia "Analytic hierarchy process – leader example": Experience .547, CR .044
+		// (verified in scoring/testdata/ahp_check.py).
+		{name: "leader", matrix: ",exp,edu,cha,age\nexp,1,4,3,7\nedu,1/4,1,1/3,3\ncha,1/3,3,1,5\nage,1/7,1/3,1/5,1\n", weight0: 0.547569, tolerance: 1e-5},
+		// Saaty (1977) light-intensity matrix: CR 0.1447 ≥ 0.10.
+		{name: "inconsistent", matrix: "1,5,6,7\n1/5,1,4,6\n1/6,1/4,1,4\n1/7,1/6,1/4,1\n", code: 1, stderr: "CR 0.1447", weight0: 0.618669, tolerance: 1e-5},
+		{name: "bad cell", matrix: "1,3\n1/3,abc\n", code: 2, stderr: "m.csv:2:2:"},
+		{name: "not square", matrix: "1,3,1\n1/3,1,1\n", code: 2, stderr: "m.csv:1:"},
+		{name: "not reciprocal", matrix: "1,3\n3,1\n", code: 2, stderr: "not positive reciprocal"},
+		{name: "custom ri", matrix: "1,2,4\n1/2,1,2\n1/4,1/2,1\n", args: []string{"-ri", "0,0,0.52"}, weight0: 4.0 / 7, tolerance: 1e-12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeTemp(t, "m.csv", tt.matrix)
+			var stdout, stderr bytes.Buffer
+			code := cmdAHP(t.Context(), append(tt.args, path), &stdout, &stderr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+			if code == 2 {
+				return
+			}
+			var out struct {
+				Weights   []float64 `json:"weights"`
+				LambdaMax float64   `json:"lambda_max"`
+				CI, CR    float64
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+				t.Fatalf("decoding %q: %v", stdout.String(), err)
+			}
+			if math.Abs(out.Weights[0]-tt.weight0) > tt.tolerance {
+				t.Errorf("weight 0: got %v, want %v", out.Weights[0], tt.weight0)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := cmdAHP(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "usage: fhi ahp") {
+		t.Errorf("-h: exit %d, stderr %q", code, stderr.String())
+	}
+	if code := cmdAHP(t.Context(), nil, &stdout, &stderr); code != 2 {
+		t.Errorf("no file: exit %d, want 2", code)
+	}
+	if code := cmdAHP(t.Context(), []string{filepath.Join(t.TempDir(), "nope.csv")}, &stdout, &stderr); code != 2 {
+		t.Errorf("missing file: exit %d, want 2", code)
+	}
+}
+
+func TestCmdPCA(t *testing.T) {
+	src, err := os.ReadFile("../../scoring/testdata/usarrests.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeTemp(t, "usarrests.csv", string(src))
+	var stdout, stderr bytes.Buffer
+	if code := cmdPCA(t.Context(), []string{path}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out struct {
+		Eigenvalues []float64
+		Weights     []float64
+		Loadings    [][]float64
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	// R: prcomp(USArrests, scale. = TRUE)$sdev^2 = 2.4802416 …
+	if math.Abs(out.Eigenvalues[0]-2.4802416) > 1e-6 || len(out.Loadings) != 4 || len(out.Weights) != 4 {
+		t.Errorf("got eigenvalues %v, %d loadings, want 2.4802416 first and 4 rows", out.Eigenvalues, len(out.Loadings))
+	}
+	bad := writeTemp(t, "bad.csv", "unit,a,b\nX,1,2\nY,,3\n")
+	stderr.Reset()
+	if code := cmdPCA(t.Context(), []string{bad}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3") {
+		t.Errorf("missing value: exit %d, stderr %q; want 2 naming bad.csv:3", code, stderr.String())
+	}
+}
+
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestCmdScoreFile(t *testing.T) {
+	src, err := os.ReadFile("../../scoring/testdata/fhi_demo.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := writeTemp(t, "demo.csv", string(src))
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	if code := cmdScoreFile(t.Context(), []string{"--input", in, "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	scores := readCSVFile(t, filepath.Join(out, "scores.csv"))
+	header := strings.Join(scores[0], ",")
+	if !strings.HasPrefix(header, "rank,city,total,industry,experience,ecosystem,industry.p2p,") || len(scores[0]) != 3+3+16 {
+		t.Errorf("scores.csv header %q", header)
+	}
+	if len(scores) != 38 || scores[1][0] != "1" {
+		t.Errorf("scores.csv: %d rows, first rank %q; want 37 units, best first", len(scores)-1, scores[1][0])
+	}
+	std := readCSVFile(t, filepath.Join(out, "standardised.csv"))
+	if len(std[0]) != 40 {
+		t.Errorf("standardised.csv: %d columns, want city + 39", len(std[0]))
+	}
+	b, err := os.ReadFile(filepath.Join(out, "weights.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Missing []string
+		Nodes   []scoring.NodeWeight
+	}
+	if err := json.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if len(wf.Nodes) != 59 || wf.Nodes[0].Method != "ahp" || wf.Nodes[0].CR <= 0 {
+		t.Errorf("weights.json: %d nodes, root %+v", len(wf.Nodes), wf.Nodes[0])
+	}
+	// Same inputs → byte-identical outputs; no temp files left behind.
+	out2 := filepath.Join(t.TempDir(), "out2")
+	if code := cmdScoreFile(t.Context(), []string{"--input", in, "--out", out2, "--draws", "50"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, f := range []string{"scores.csv", "standardised.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		c, _ := os.ReadFile(filepath.Join(out2, f))
+		if !bytes.Equal(a, c) {
+			t.Errorf("%s differs between runs", f)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 3 {
+		t.Errorf("output dir holds %d entries, want 3 (no temp files)", len(entries))
+	}
+
+	// A framework file and a pruned input: only two indicators.
+	fw := writeTemp(t, "fw.yaml", "root:\n  id: total\n  weighting: {method: equal}\n  children:\n    - {id: a}\n    - {id: b, direction: cost}\n    - {id: c}\n")
+	small := writeTemp(t, "small.csv", "city,a,b\nX,1,1\nY,2,3\nZ,3,2\n")
+	out3 := filepath.Join(t.TempDir(), "out3")
+	stderr.Reset()
+	if code := cmdScoreFile(t.Context(), []string{"--framework", fw, "--input", small, "--out", out3}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	got := readCSVFile(t, filepath.Join(out3, "scores.csv"))
+	// a: 0, 50, 100; b (cost): 100, 0, 50; total = mean: X 50, Y 25, Z 75.
+	want := [][]string{{"rank", "city", "total"}, {"1", "Z", "75.000000"}, {"2", "X", "50.000000"}, {"3", "Y", "25.000000"}}
+	if strings.Join(flat(got), "|") != strings.Join(flat(want), "|") {
+		t.Errorf("scores.csv:\n got %v\nwant %v", got, want)
+	}
+
+	// Errors: bad input names file and line; missing flags; bad framework; missing values.
+	badIn := writeTemp(t, "bad.csv", "city,a\nX,1\nY,zz\n")
+	stderr.Reset()
+	if code := cmdScoreFile(t.Context(), []string{"--input", badIn, "--out", out3}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3:2") {
+		t.Errorf("bad input: exit %d stderr %q", code, stderr.String())
+	}
+	if code := cmdScoreFile(t.Context(), []string{"--out", out3}, &stdout, &stderr); code != 2 {
+		t.Errorf("no --input: exit %d, want 2", code)
+	}
+	badFw := writeTemp(t, "fw.yaml", "root: {id: total, colour: red}\n")
+	stderr.Reset()
+	if code := cmdScoreFile(t.Context(), []string{"--framework", badFw, "--input", small, "--out", out3}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "root.colour: unknown key") {
+		t.Errorf("bad framework: exit %d stderr %q", code, stderr.String())
+	}
+	holes := writeTemp(t, "holes.csv", "city,a,b\nX,1,\nY,2,3\nZ,3,2\n")
+	stderr.Reset()
+	if code := cmdScoreFile(t.Context(), []string{"--framework", fw, "--input", holes, "--out", out3}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "indicator b: missing for X") {
+		t.Errorf("missing value: exit %d stderr %q", code, stderr.String())
+	}
+	if code := cmdScoreFile(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+}
+
+func flat(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, strings.Join(r, ","))
+	}
+	return out
+}
+
+func TestPrintWeights(t *testing.T) {
+	src, _ := os.ReadFile("../../scoring/testdata/fhi_demo.csv")
+	tab, err := scoring.ReadTableCSV(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, err := scoring.ParseFramework(mustRead(t, "../../data/framework.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scoring.Score(fw, tab, scoring.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	printWeights(&b, res)
+	out := b.String()
+	for _, want := range []string{
+		"total  金融科技中心指数 / Fintech Hub Index  [ahp]  local 1.0000  effective 1.0000",
+		"AHP: λmax 3.0010",
+		"PCA: eigenvalues ",
+		"explained ",
+		"loading industry.p2p.firms",
+		"effective weights of indicators:",
+		"ecosystem.business.cost_of_living",
+		"[indicator, cost]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("printWeights output lacks %q", want)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
