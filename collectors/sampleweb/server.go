@@ -1,0 +1,383 @@
+package sampleweb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Site is one simulated source site: a path prefix on the sample web's host.
+type Site struct {
+	Name        string // e.g. "p2p"
+	BaseURL     string // e.g. "http://127.0.0.1:PORT/p2p"
+	Description string
+}
+
+// siteList names every site in the order Sites returns them.
+var siteList = []Site{
+	{"p2p", "/p2p", "P2P lending portal (like 网贷之家): platform directory (HTML) and loan projects (JSON API)"},
+	{"registry", "/registry", "enterprise registry (like 企查查): keyword/industry search and company pages (HTML)"},
+	{"jobs-api", "/jobs-api", "recruitment site with a paged JSON API (like 拉勾)"},
+	{"jobs-gbk", "/jobs-gbk", "recruitment site rendered in GBK (like 前程无忧)"},
+	{"vc", "/vc", "venture-capital deal database (like IT桔子): deal list and deal pages (HTML)"},
+	{"crowdfunding", "/crowdfunding", "crowdfunding portal: platform list and project list (HTML)"},
+	{"licensees", "/licensees", "regulators' lists: payment licences, big-data credit and blockchain firms (HTML tables)"},
+	{"city", "/city", "city open data: bulletins, work reports, city services, credit users, Baidu heat (JSON), survey (XLSX)"},
+}
+
+// Server is a running sample web.
+type Server struct {
+	world *World
+	ln    net.Listener
+	srv   *http.Server
+	done  chan error
+}
+
+// Start builds the world for opts, listens on addr ("127.0.0.1:0" picks a free port) and serves in
+// the background until Close.
+func Start(addr string, opts Options) (*Server, error) {
+	w, err := NewWorld(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	s := &Server{world: w, ln: ln, done: make(chan error, 1)}
+	s.srv = &http.Server{Handler: NewHandler(w, opts.Faults), ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// URL returns the server's base URL, e.g. "http://127.0.0.1:8080".
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Sites returns one Site per simulated site with its base URL on this server.
+func (s *Server) Sites() []Site {
+	out := make([]Site, len(siteList))
+	for i, st := range siteList {
+		st.BaseURL = s.URL() + st.BaseURL
+		out[i] = st
+	}
+	return out
+}
+
+// World returns the world the server serves.
+func (s *Server) World() *World { return s.world }
+
+// Close stops the server, waiting up to 5 s for requests in flight.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = s.srv.Close()
+	}
+	if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}
+
+// page is a rendered answer.
+type page struct {
+	body  []byte
+	ctype string
+	mod   int  // day of last change, for Last-Modified
+	html  bool // eligible for the malformed fault
+}
+
+// statusError is an HTTP error answer of a page function.
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return http.StatusText(e.code) }
+
+var errNotFound = statusError{http.StatusNotFound}
+
+type pageFunc func(r *http.Request) (*page, error)
+
+// handler serves the sites of one world with one fault setting.
+type handler struct {
+	w        *World
+	faults   Faults
+	mux      *http.ServeMux
+	attempts sync.Map // URL → *atomic.Int64, for per-URL seeded fault decisions
+	shifts   sync.Map // list name → *atomic.Int64, for the shift fault
+	limiter  *bucket
+	cookie   string
+	xlsxOnce sync.Once
+	xlsx     []byte
+	xlsxErr  error
+}
+
+// NewHandler returns the HTTP handler of all sites of w with the given faults.
+func NewHandler(w *World, faults Faults) http.Handler {
+	h := &handler{w: w, faults: faults, mux: http.NewServeMux()}
+	if faults.RateLimit > 0 {
+		h.limiter = newBucket(faults.RateLimit)
+	}
+	h.cookie = fmt.Sprintf("sw_visitor=%016x; Path=/; Max-Age=86400; HttpOnly", hash64(w.opts.Seed, "cookie"))
+	h.mux.HandleFunc("GET /robots.txt", h.robots)
+	h.handle("GET /{$}", h.index)
+	h.routesP2P()
+	h.routesRegistry()
+	h.routesJobs()
+	h.routesVC()
+	h.routesCrowdfunding()
+	h.routesLicensees()
+	h.routesCity()
+	return h
+}
+
+func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(rw, r) }
+
+// handle registers a page function behind the fault, caching and cookie layer.
+func (h *handler) handle(pattern string, fn pageFunc) {
+	h.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) { h.serve(rw, r, fn) })
+}
+
+func (h *handler) serve(rw http.ResponseWriter, r *http.Request, fn pageFunc) {
+	if h.injectFault(rw, r) {
+		return
+	}
+	p, err := fn(r)
+	if err != nil {
+		code := http.StatusInternalServerError
+		var se statusError
+		if errors.As(err, &se) {
+			code = se.code
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(code)
+		fmt.Fprintf(rw, "<!DOCTYPE html><html><head><title>%d</title></head><body><h1>%d %s</h1></body></html>\n", code, code, http.StatusText(code))
+		return
+	}
+	body := p.body
+	if p.html && h.faults.Malformed && unit(hash64(h.w.opts.Seed, "malformed", r.URL.RequestURI())) < 0.1 {
+		body = malform(body)
+	}
+	etag := etagOf(body)
+	mod := baseDate.AddDate(0, 0, p.mod)
+	hdr := rw.Header()
+	hdr.Set("Content-Type", p.ctype)
+	hdr.Set("ETag", etag)
+	hdr.Set("Last-Modified", mod.Format(http.TimeFormat))
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Set-Cookie", h.cookie)
+	if notModified(r, etag, mod) {
+		rw.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	rw.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		rw.Write(body)
+	}
+}
+
+// notModified applies RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
+func notModified(r *http.Request, etag string, mod time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !mod.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func etagOf(body []byte) string {
+	h := fnv.New64a()
+	h.Write(body)
+	return fmt.Sprintf(`"%016x"`, h.Sum64())
+}
+
+// malform damages HTML the way sloppy real sites do: closing cell and row tags dropped, an
+// unclosed element and a stray end tag added. An HTML5 parser still recovers every value.
+func malform(body []byte) []byte {
+	b := bytes.ReplaceAll(body, []byte("</td>"), nil)
+	b = bytes.ReplaceAll(b, []byte("</tr>"), nil)
+	b = bytes.ReplaceAll(b, []byte("</html>"), []byte("<div class=\"ad\"><p>广告</span></font>"))
+	return b
+}
+
+// injectFault applies the request-level faults; it reports whether the request was answered.
+func (h *handler) injectFault(rw http.ResponseWriter, r *http.Request) bool {
+	f := h.faults
+	if h.limiter != nil && !h.limiter.take() {
+		rw.Header().Set("Retry-After", "1")
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprintln(rw, "429 too many requests: slow down")
+		return true
+	}
+	if f.ServerErrorRate == 0 && f.DropRate == 0 && f.SlowRate == 0 {
+		return false
+	}
+	u := r.URL.RequestURI()
+	v, _ := h.attempts.LoadOrStore(u, new(atomic.Int64))
+	n := strconv.FormatInt(v.(*atomic.Int64).Add(1), 10)
+	seed := h.w.opts.Seed
+	if f.DropRate > 0 && unit(hash64(seed, "drop", u, n)) < f.DropRate {
+		if hj, ok := rw.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2 or a test recorder: abort the stream instead
+	}
+	if f.ServerErrorRate > 0 && unit(hash64(seed, "5xx", u, n)) < f.ServerErrorRate {
+		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
+		code := codes[hash64(seed, "5xxcode", u, n)%3]
+		if code == http.StatusServiceUnavailable {
+			rw.Header().Set("Retry-After", "1")
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(code)
+		fmt.Fprintf(rw, "<html><body><h1>%d %s</h1><p>nginx</p></body></html>\n", code, http.StatusText(code))
+		return true
+	}
+	if f.SlowRate > 0 && unit(hash64(seed, "slow", u, n)) < f.SlowRate {
+		select {
+		case <-time.After(f.slowDelay()):
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	return false
+}
+
+// shift returns how far list `name` has shifted: it grows by one every 5 requests up to 10, as if
+// new items were being inserted at the head while a crawler pages through.
+func (h *handler) shift(name string) int {
+	if !h.faults.Shift {
+		return 0
+	}
+	v, _ := h.shifts.LoadOrStore(name, new(atomic.Int64))
+	n := int(v.(*atomic.Int64).Add(1)-1) / 5
+	return min(n, 10)
+}
+
+// bucket is a token-bucket rate limiter with a one-second burst.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	tokens float64
+	last   time.Time
+}
+
+func newBucket(rate float64) *bucket {
+	return &bucket{rate: rate, tokens: math_max(1, rate), last: time.Now()}
+}
+
+func (b *bucket) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	b.tokens += now.Sub(b.last).Seconds() * b.rate
+	b.last = now
+	if capac := math_max(1, b.rate); b.tokens > capac {
+		b.tokens = capac
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func math_max(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// robotsTxt disallows admin and export paths; some pages link to them so crawlers' obedience can
+// be tested.
+const robotsTxt = `# sample web robots.txt
+User-agent: *
+Disallow: /p2p/admin/
+Disallow: /registry/export
+Disallow: /vc/private/
+Disallow: /jobs-gbk/cgi-bin/
+Crawl-delay: 0
+
+User-agent: BadBot
+Disallow: /
+`
+
+func (h *handler) robots(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.Header().Set("Last-Modified", baseDate.Format(http.TimeFormat))
+	rw.Write([]byte(robotsTxt))
+}
+
+func (h *handler) index(r *http.Request) (*page, error) {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sample web</title></head><body><h1>sample web</h1><ul>\n")
+	for _, s := range siteList {
+		fmt.Fprintf(&b, "<li><a href=\"%s/\">%s</a> — %s</li>\n", s.BaseURL, s.Name, s.Description)
+	}
+	b.WriteString("</ul></body></html>\n")
+	return &page{body: []byte(b.String()), ctype: "text/html; charset=utf-8", html: true}, nil
+}
+
+// pageParam reads ?page=N (default 1); anything else than a positive integer is a 404.
+func pageParam(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("page")
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errNotFound
+	}
+	return n, nil
+}
+
+// window returns the [start, end) slice bounds of page n (1-based) of a list of total items with
+// size per page, shifted by shift items; ok is false past the end.
+func window(n, size, total, shift int) (start, end int, last, ok bool) {
+	pages := (total + shift + size - 1) / size
+	if pages == 0 {
+		pages = 1
+	}
+	if n > pages {
+		return 0, 0, false, false
+	}
+	start = (n-1)*size - shift
+	if start < 0 {
+		start = 0
+	}
+	end = n*size - shift
+	if n == 1 {
+		end = size
+	}
+	if end > total || n == pages {
+		end = total
+	}
+	if start > end {
+		start = end
+	}
+	return start, end, n == pages, true
+}
