@@ -1,15 +1,18 @@
+// Command fhi computes the Fintech Hub Index: it crawls the sources into a lake of Parquet and WARC
+// files, transforms them into per-city metrics in DuckDB, scores them by the 2017 report's method
+// and publishes the ranking. Run `fhi help` for the commands.
 package main
 
 import (
-	_ "github.com/PuerkitoBio/goquery"
-	_ "github.com/apache/arrow-go/v18/parquet/pqarrow"
-	_ "github.com/duckdb/duckdb-go/v2"
-	_ "github.com/gocolly/colly/v2"
-	_ "github.com/nlnwa/gowarc/v3"
-	_ "go.yaml.in/yaml/v3"
-	_ "gonum.org/v1/gonum/mat"
-	_ "github.com/google/go-cmp/cmp"
-	_ "golang.org/x/text/encoding/simplifiedchinese"
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
-func main() {}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,456 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fhi-index/fhi/collectors"
+	"github.com/fhi-index/fhi/collectors/sampleweb"
+	"github.com/fhi-index/fhi/pipelines"
+	"github.com/fhi-index/fhi/scoring"
+)
+
+// crawlFlags are the flags of every command that crawls.
+type crawlFlags struct {
+	sites        multiFlag
+	seed         *int64
+	scale        *float64
+	day          *int
+	faults       *string
+	parallelism  *int
+	delay        *time.Duration
+	maxAttempts  *int
+	ignoreRobots *bool
+}
+
+func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
+	cf := &crawlFlags{}
+	fs.Var(&cf.sites, "site", "point a source at a site, as source=URL (repeatable); without any, the built-in sample web is started")
+	cf.seed = fs.Int64("seed", 1, "sample web: world seed")
+	cf.scale = fs.Float64("scale", 1, "sample web: world scale (1 = the 2017 volumes)")
+	cf.day = fs.Int("day", 0, "sample web: day of the world's evolution")
+	cf.faults = fs.String("faults", "", `sample web: faults to inject, e.g. "5xx=0.05,ratelimit=200"`)
+	cf.parallelism = fs.Int("parallelism", 0, "concurrent requests per host (default 2 for real sites, 8 for the sample web)")
+	cf.delay = fs.Duration("delay", -1, "delay between requests to a host (default 500ms for real sites, 0 for the sample web)")
+	cf.maxAttempts = fs.Int("max-attempts", 5, "attempts per request, first try included")
+	cf.ignoreRobots = fs.Bool("ignore-robots", false, "do not obey robots.txt")
+	return cf
+}
+
+// prepare resolves where each source is crawled, starting the sample web when no site is given.
+// The returned stop function shuts the sample web down.
+func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(), error) {
+	opts := pipelines.CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
+	stop := func() {}
+	if len(cf.sites) > 0 {
+		for _, s := range cf.sites {
+			name, u, ok := strings.Cut(s, "=")
+			if !ok || name == "" || u == "" {
+				return opts, stop, fmt.Errorf("--site %q: want source=URL", s)
+			}
+			if _, err := collectors.Default.Lookup(name); err != nil {
+				return opts, stop, fmt.Errorf("--site %q: %w", s, err)
+			}
+			opts.BaseURLs[name] = u
+		}
+	} else {
+		faults, err := sampleweb.ParseFaults(*cf.faults)
+		if err != nil {
+			return opts, stop, fmt.Errorf("--faults: %w", err)
+		}
+		srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: *cf.seed, Scale: *cf.scale, Day: *cf.day, Faults: faults})
+		if err != nil {
+			return opts, stop, fmt.Errorf("starting the sample web: %w", err)
+		}
+		stop = func() { srv.Close() }
+		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
+		sites := map[string]string{}
+		for _, s := range srv.Sites() {
+			sites[s.Name] = s.BaseURL
+		}
+		for _, src := range collectors.Default.Sources() {
+			if u, ok := sites[src.Site]; ok {
+				opts.BaseURLs[src.Name] = u
+			}
+		}
+		// Our own loopback server: no need to be polite, only correct.
+		opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
+		opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = 50*time.Millisecond, 5*time.Second
+	}
+	if *cf.parallelism > 0 {
+		opts.Crawl.Parallelism = *cf.parallelism
+	}
+	if *cf.delay >= 0 {
+		opts.Crawl.Delay, opts.Crawl.RandomDelay = *cf.delay, *cf.delay
+	}
+	opts.Crawl.Retry.MaxAttempts = *cf.maxAttempts
+	opts.Crawl.IgnoreRobots = *cf.ignoreRobots
+	opts.Progress = progressPrinter(stderr)
+	return opts, stop, nil
+}
+
+// progressPrinter shows crawl progress: a line rewritten in place on a terminal, a line every
+// ten seconds otherwise (logs stay readable).
+func progressPrinter(w io.Writer) func(string, collectors.Stats, bool) {
+	tty := isTerminal(w)
+	var last time.Time
+	return func(source string, s collectors.Stats, done bool) {
+		line := fmt.Sprintf("collect %s: %d requests, %d records, %d retries, %d failed, %d quarantined, %.1f MB",
+			source, s.Requests, s.Records, s.Retries, s.Failed, s.Quarantined, float64(s.Bytes)/1e6)
+		switch {
+		case tty && !done:
+			fmt.Fprintf(w, "\r\033[K%s", line)
+		case tty:
+			fmt.Fprintf(w, "\r\033[K%s\n", line)
+		case done || time.Since(last) >= 10*time.Second:
+			last = time.Now()
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func openLake(stderr io.Writer, cmd, path string) (*pipelines.Lake, bool) {
+	lake, err := pipelines.OpenLake(path)
+	if err != nil {
+		fail(stderr, cmd, err)
+		return nil, false
+	}
+	return lake, true
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "run [flags]", stderr)
+	lakePath := lakeFlag(fs)
+	cf := addCrawlFlags(fs)
+	sources := fs.String("sources", "", "comma-separated sources to collect (default: every source with a site)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fhi run: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	lake, ok := openLake(stderr, "run", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	copts, stop, err := cf.prepare(stderr)
+	defer stop()
+	if err != nil {
+		return fail(stderr, "run", err)
+	}
+	if *sources != "" {
+		copts.Sources = strings.Split(*sources, ",")
+	}
+	start := time.Now()
+	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts})
+	for _, m := range res.Collect {
+		fmt.Fprintf(stderr, "collect %s: %s, %d records (run %s)\n", m.Source, m.Status, m.Rows, m.RunID)
+	}
+	if res.Transform != nil {
+		fmt.Fprintf(stderr, "transform: %s, %d metric values (run %s)\n", res.Transform.Status, res.Transform.Rows, res.Transform.RunID)
+	}
+	if res.Score != nil {
+		fmt.Fprintf(stderr, "score: %s (run %s)\n", res.Score.Status, res.Score.RunID)
+	}
+	if err != nil {
+		return fail(stderr, "run", err)
+	}
+	table, err := lake.PublishedScores(ctx, "")
+	if err != nil {
+		return fail(stderr, "run", err)
+	}
+	printScoresTable(stdout, table, 0)
+	if len(table.Missing) > 0 {
+		fmt.Fprintf(stdout, "\n%d of the framework's indicators have no data yet and were left out (not scored as zero): fhi scores --format json lists them\n", len(table.Missing))
+	}
+	fmt.Fprintf(stdout, "\nLake: %s  (fhi scores --lake %s; fhi runs --lake %s)   took %s\n",
+		lake.Root, lake.Root, lake.Root, time.Since(start).Round(time.Millisecond))
+	return exitOK
+}
+
+func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("collect", "collect [flags] [source…]", stderr)
+	lakePath := lakeFlag(fs)
+	cf := addCrawlFlags(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	for _, name := range fs.Args() { // a typo fails before anything starts
+		if _, err := collectors.Default.Lookup(name); err != nil {
+			return fail(stderr, "collect", fmt.Errorf("%w: `fhi sources` lists them", err))
+		}
+	}
+	lake, ok := openLake(stderr, "collect", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	copts, stop, err := cf.prepare(stderr)
+	defer stop()
+	if err != nil {
+		return fail(stderr, "collect", err)
+	}
+	copts.Sources = fs.Args()
+	ms, err := lake.Collect(ctx, copts)
+	for _, m := range ms {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%d records\n", m.RunID, m.Source, m.Status, m.Rows)
+	}
+	if err != nil {
+		return fail(stderr, "collect", err)
+	}
+	return exitOK
+}
+
+func cmdTransform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("transform", "transform [--from-run COLLECT_RUN]…", stderr)
+	lakePath := lakeFlag(fs)
+	var from multiFlag
+	fs.Var(&from, "from-run", "collect run to read (repeatable; default: each source's latest successful run)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	lake, ok := openLake(stderr, "transform", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	m, err := lake.Transform(ctx, pipelines.TransformOptions{FromRuns: from})
+	if err != nil {
+		return fail(stderr, "transform", err)
+	}
+	fmt.Fprintf(stdout, "%s\t%s\t%d metric values from %s\n", m.RunID, m.Status, m.Rows, strings.Join(m.Upstream, ","))
+	return exitOK
+}
+
+func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if a == "--input" || a == "-input" || strings.HasPrefix(a, "--input=") || strings.HasPrefix(a, "-input=") {
+			return cmdScoreFile(ctx, args, stdout, stderr)
+		}
+	}
+	fs := newFlags("score", "score [--from-run TRANSFORM_RUN] [--framework F.yaml]   (or: fhi score --input table.csv --out DIR)", stderr)
+	lakePath := lakeFlag(fs)
+	from := fs.String("from-run", "", "transform run to score (default: the latest successful one)")
+	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")
+	draws := fs.Int("mc-draws", 0, "Monte Carlo draws for rank uncertainty (0 = off)")
+	seed := fs.Int64("seed", 1, "Monte Carlo seed")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	opts := pipelines.ScoreOptions{FromRun: *from, Scoring: scoring.Options{MonteCarloDraws: *draws, Seed: *seed}}
+	if *framework != "" {
+		b, err := os.ReadFile(*framework)
+		if err != nil {
+			return fail(stderr, "score", err)
+		}
+		opts.Framework = b
+	}
+	lake, ok := openLake(stderr, "score", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	m, _, err := lake.Score(ctx, opts)
+	if err != nil {
+		return fail(stderr, "score", err)
+	}
+	fmt.Fprintf(stdout, "%s\t%s\t%d values from %s (publish with: fhi publish --from-run %s)\n", m.RunID, m.Status, m.Rows, strings.Join(m.Upstream, ","), m.RunID)
+	return exitOK
+}
+
+func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("publish", "publish [--from-run SCORE_RUN]", stderr)
+	lakePath := lakeFlag(fs)
+	from := fs.String("from-run", "", "score run to publish (default: the latest successful one)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	lake, ok := openLake(stderr, "publish", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	m, err := lake.Publish(ctx, *from)
+	if err != nil {
+		return fail(stderr, "publish", err)
+	}
+	fmt.Fprintf(stdout, "%s\t%s\tpublished %s (%d cities)\n", m.RunID, m.Status, strings.Join(m.Upstream, ","), m.Rows)
+	return exitOK
+}
+
+func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("scores", "scores [--format table|csv|json] [--run SCORE_RUN] [--top N]", stderr)
+	lakePath := lakeFlag(fs)
+	format := fs.String("format", "table", "output format: table, csv or json")
+	runID := fs.String("run", "", "score run to show (default: the published one)")
+	top := fs.Int("top", 0, "table format: show only the first N cities (0 = all)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		fmt.Fprintf(stderr, "fhi scores: --format %q: want table, csv or json\n", *format)
+		return exitUsage
+	}
+	lake, ok := openLake(stderr, "scores", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	t, err := lake.PublishedScores(ctx, *runID)
+	if err != nil {
+		return fail(stderr, "scores", err)
+	}
+	switch *format {
+	case "csv":
+		err = pipelines.WriteScoresCSV(stdout, t)
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(t)
+	default:
+		printScoresTable(stdout, t, *top)
+	}
+	if err != nil {
+		return fail(stderr, "scores", err)
+	}
+	return exitOK
+}
+
+func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "rank\tcity\t%s\t\n", strings.Join(t.Columns, "\t"))
+	for i, r := range t.Rows {
+		if top > 0 && i >= top {
+			break
+		}
+		cells := make([]string, len(r.Scores))
+		for j, s := range r.Scores {
+			cells[j] = fmt.Sprintf("%.1f", s)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t\n", r.Rank, r.City, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("runs", "runs [--stage S] [--json]", stderr)
+	lakePath := lakeFlag(fs)
+	stage := fs.String("stage", "", "only runs of this stage (collect, transform, score, publish)")
+	asJSON := fs.Bool("json", false, "print the manifests as JSON")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	lake, ok := openLake(stderr, "runs", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	runs, err := lake.Runs()
+	if err != nil {
+		return fail(stderr, "runs", err)
+	}
+	var shown []*pipelines.Manifest
+	for _, m := range runs {
+		if *stage == "" || m.Stage == *stage {
+			shown = append(shown, m)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(shown); err != nil {
+			return fail(stderr, "runs", err)
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTAGE\tSOURCE\tSTATUS\tROWS\tDURATION\tSTARTED\tUPSTREAM\tERROR")
+	for _, m := range shown {
+		errText := m.Error
+		if len(errText) > 80 {
+			errText = errText[:77] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", m.RunID, m.Stage, m.Source, m.Status, m.Rows,
+			m.Duration().Round(time.Millisecond), m.StartedAt.Format(time.RFC3339), strings.Join(m.Upstream, ","), errText)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sources", "sources", stderr)
+	lakePath := lakeFlag(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	var lake *pipelines.Lake
+	if fi, err := os.Stat(*lakePath); err == nil && fi.IsDir() {
+		if l, err := pipelines.OpenLake(*lakePath); err == nil {
+			lake = l
+			defer lake.Close()
+		}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tSAMPLE SITE\tFIELDS\tLAST RUN\tDESCRIPTION")
+	for _, s := range collectors.Default.Sources() {
+		last := "-"
+		if lake != nil {
+			if m, err := lake.LatestRun(pipelines.StageCollect, s.Name); err == nil && m != nil {
+				last = fmt.Sprintf("%s (%s, %d records)", m.RunID, m.Status, m.Rows)
+			} else if err != nil && !errors.Is(err, pipelines.ErrRunNotFound) {
+				return fail(stderr, "sources", err)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, s.Site, len(s.Fields), last, s.Description)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdWeights(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("weights", "weights [--from-run TRANSFORM_RUN] [--framework F.yaml]", stderr)
+	lakePath := lakeFlag(fs)
+	from := fs.String("from-run", "", "transform run whose metrics the PCA weights come from (default: the latest)")
+	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	var fwYAML []byte
+	if *framework != "" {
+		b, err := os.ReadFile(*framework)
+		if err != nil {
+			return fail(stderr, "weights", err)
+		}
+		fwYAML = b
+	}
+	lake, ok := openLake(stderr, "weights", *lakePath)
+	if !ok {
+		return exitError
+	}
+	defer lake.Close()
+	res, err := lake.Weights(ctx, *from, fwYAML)
+	if err != nil {
+		return fail(stderr, "weights", err)
+	}
+	printWeights(stdout, res)
+	return exitOK
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test re-run this binary as the fhi command (FHI_TEST_MAIN=1), so a real process
+// can be killed mid-crawl without building anything else.
+func TestMain(m *testing.M) {
+	if os.Getenv("FHI_TEST_MAIN") == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// fhi runs one command in-process and returns its exit code, stdout and stderr.
+func fhi(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(t.Context(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestRunThenScores(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	code, out, errOut := fhi(t, "run", "--lake", lake, "--scale", "0.3")
+	if code != exitOK {
+		t.Fatalf("fhi run exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "Lake: ") || !strings.Contains(errOut, "sample web") {
+		t.Errorf("fhi run output lacks the lake path or the sample-web notice:\n%s\n%s", out, errOut)
+	}
+
+	code, out, errOut = fhi(t, "scores", "--lake", lake, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("fhi scores exited %d: %s", code, errOut)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("scores CSV: %v\n%s", err, out)
+	}
+	if got := strings.Join(recs[0][:3], ","); got != "rank,city,total" {
+		t.Errorf("CSV header starts %q, want rank,city,total", got)
+	}
+	if len(recs)-1 < 20 {
+		t.Errorf("got %d ranked cities, want at least 20", len(recs)-1)
+	}
+	if recs[1][0] != "1" {
+		t.Errorf("first row has rank %s, want 1", recs[1][0])
+	}
+
+	code, out, _ = fhi(t, "scores", "--lake", lake, "--format", "json")
+	var table struct {
+		Columns []string `json:"columns"`
+		Rows    []any    `json:"rows"`
+		Missing []string `json:"missing_indicators"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &table) != nil || len(table.Rows) != len(recs)-1 || len(table.Missing) == 0 {
+		t.Errorf("fhi scores --format json: code %d, %d rows, %d missing indicators", code, len(table.Rows), len(table.Missing))
+	}
+
+	code, out, _ = fhi(t, "runs", "--lake", lake)
+	for _, stage := range []string{"collect", "transform", "score", "publish"} {
+		if code != exitOK || !strings.Contains(out, stage+"-") {
+			t.Errorf("fhi runs lacks a %s run:\n%s", stage, out)
+		}
+	}
+	code, out, _ = fhi(t, "sources", "--lake", lake)
+	if code != exitOK || !strings.Contains(out, "p2p") || !strings.Contains(out, "collect-") {
+		t.Errorf("fhi sources does not list p2p with its last run:\n%s", out)
+	}
+	code, out, errOut = fhi(t, "weights", "--lake", lake)
+	if code != exitOK || !strings.Contains(out, "industry.p2p") {
+		t.Errorf("fhi weights exited %d:\n%s\n%s", code, out, errOut)
+	}
+	// Stages alone: transform, score (no sample web is running now) and publish.
+	for _, args := range [][]string{{"transform"}, {"score"}, {"publish"}} {
+		if code, out, errOut := fhi(t, append(args, "--lake", lake)...); code != exitOK {
+			t.Errorf("fhi %s exited %d:\n%s\n%s", args[0], code, out, errOut)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lake := filepath.Join(dir, "lake")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"unknown source", []string{"collect", "--lake", lake, "nosuch"}, exitError, `unknown source "nosuch"`},
+		{"lake is a file", []string{"runs", "--lake", file}, exitError, "is a file, not a directory"},
+		{"from-run missing", []string{"transform", "--lake", lake, "--from-run", "collect-20990101T000000Z-0000"}, exitError, "run not found"},
+		{"score from-run missing", []string{"score", "--lake", lake, "--from-run", "nope"}, exitError, "run not found"},
+		{"scores before any run", []string{"scores", "--lake", lake}, exitError, "no published scores"},
+		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
+		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitError, "want source=URL"},
+		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := fhi(t, tt.args...)
+			if code != tt.wantCode || !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("fhi %v: got exit %d and %q, want exit %d and %q", tt.args, code, errOut, tt.wantCode, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestKilledCollectThenRun kills a real fhi process with SIGKILL in the middle of a crawl: no
+// partition of that run may exist, its manifest reads as abandoned, and the next fhi run succeeds.
+func TestKilledCollectThenRun(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	cmd := exec.Command(os.Args[0], "collect", "--lake", lake, "--scale", "0.3", "--parallelism", "1", "--delay", "5ms", "p2p")
+	cmd.Env = append(os.Environ(), "FHI_TEST_MAIN=1")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the crawl is under way: its temporary partition holds a part file or the archive grew.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		warcs, _ := filepath.Glob(filepath.Join(lake, "archive", "p2p", "*.warc.gz*"))
+		if len(warcs) > 0 {
+			if fi, err := os.Stat(warcs[0]); err == nil && fi.Size() > 20_000 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("crawl did not start within a minute:\n%s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	if parts, _ := filepath.Glob(filepath.Join(lake, "raw", "p2p", "run=*")); len(parts) != 0 {
+		t.Fatalf("a killed collect left a partition: %v", parts)
+	}
+	code, out, _ := fhi(t, "runs", "--lake", lake)
+	if code != exitOK || !strings.Contains(out, "abandoned") {
+		t.Errorf("fhi runs does not show the killed run as abandoned:\n%s", out)
+	}
+	code, out, stderr := fhi(t, "run", "--lake", lake, "--scale", "0.3")
+	if code != exitOK {
+		t.Fatalf("fhi run after a kill exited %d:\n%s\n%s", code, out, stderr)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(lake, "raw", "p2p", "run=*")); len(parts) != 1 {
+		t.Errorf("got partitions %v, want exactly the new run's", parts)
+	}
+}
