@@ -57,7 +57,7 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 		return m, err
 	}
 	defer db.Close()
-	table, err := scoreTable(ctx, db, upstream.RunID)
+	table, err := scoreTable(ctx, db, upstream.RunID, 0)
 	if err != nil {
 		return m, err
 	}
@@ -89,8 +89,18 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 	return m, nil
 }
 
-// PublishedScores returns the published score run, or the score run named by runID.
+// PublishedScores returns the published score run, or the score run named by runID, with the
+// total and the level-1 and level-2 sub-indices as columns.
 func (l *Lake) PublishedScores(ctx context.Context, runID string) (*ScoreTable, error) {
+	return l.ScoresAtLevel(ctx, runID, 0)
+}
+
+// ScoresAtLevel is PublishedScores with the columns of one framework level after the total:
+// 1 the level-1 sub-indices, 2 the level-2 ones, 3 the standardised indicators; 0 means levels 1 and 2.
+func (l *Lake) ScoresAtLevel(ctx context.Context, runID string, level int) (*ScoreTable, error) {
+	if level < 0 || level > 3 {
+		return nil, fmt.Errorf("level %d: want 0 (levels 1 and 2), 1, 2 or 3", level)
+	}
 	db, err := l.openDB()
 	if err != nil {
 		return nil, err
@@ -107,7 +117,7 @@ func (l *Lake) PublishedScores(ctx context.Context, runID string) (*ScoreTable, 
 	} else if _, err := l.successfulRun(runID, StageScore); err != nil {
 		return nil, err
 	}
-	return scoreTable(ctx, db, runID)
+	return scoreTable(ctx, db, runID, level)
 }
 
 func tableExists(ctx context.Context, db *sql.DB, name string) bool {
@@ -116,7 +126,11 @@ func tableExists(ctx context.Context, db *sql.DB, name string) bool {
 	return err == nil && n > 0
 }
 
-func scoreTable(ctx context.Context, db *sql.DB, runID string) (*ScoreTable, error) {
+func scoreTable(ctx context.Context, db *sql.DB, runID string, level int) (*ScoreTable, error) {
+	lo, hi := 1, 2
+	if level > 0 {
+		lo, hi = level, level
+	}
 	t := &ScoreTable{RunID: runID}
 	var missing string
 	if err := db.QueryRowContext(ctx, `SELECT transform_run_id, missing_indicators FROM score_runs WHERE run_id = ?`, runID).Scan(&t.TransformRunID, &missing); err != nil {
@@ -125,7 +139,7 @@ func scoreTable(ctx context.Context, db *sql.DB, runID string) (*ScoreTable, err
 	if err := json.Unmarshal([]byte(missing), &t.Missing); err != nil {
 		return nil, fmt.Errorf("reading score run %s: %w", runID, err)
 	}
-	cols, err := db.QueryContext(ctx, `SELECT node FROM score_weights WHERE run_id = ? AND level <= 2 ORDER BY level, ord`, runID)
+	cols, err := db.QueryContext(ctx, `SELECT node FROM score_weights WHERE run_id = ? AND (level = 0 OR level BETWEEN ? AND ?) ORDER BY level, ord`, runID, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("reading score columns: %w", err)
 	}
@@ -148,8 +162,8 @@ func scoreTable(ctx context.Context, db *sql.DB, runID string) (*ScoreTable, err
 		SELECT v.city, v.node, v.score, r.rank
 		FROM score_values v
 		JOIN score_values r ON r.run_id = v.run_id AND r.city = v.city AND r.node = ?
-		WHERE v.run_id = ? AND v.level <= 2
-		ORDER BY r.rank, v.city`, root, runID)
+		WHERE v.run_id = ? AND (v.level = 0 OR v.level BETWEEN ? AND ?)
+		ORDER BY r.rank, v.city`, root, runID, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("reading scores: %w", err)
 	}

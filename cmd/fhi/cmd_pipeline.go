@@ -298,13 +298,18 @@ func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("scores", "scores [--format table|csv|json] [--run SCORE_RUN] [--top N]", stderr)
+	fs := newFlags("scores", "scores [--format table|csv|json] [--level 0|1|2|3] [--run SCORE_RUN] [--top N]", stderr)
 	lakePath := lakeFlag(fs)
 	format := fs.String("format", "table", "output format: table, csv or json")
 	runID := fs.String("run", "", "score run to show (default: the published one)")
 	top := fs.Int("top", 0, "table format: show only the first N cities (0 = all)")
+	level := fs.Int("level", 0, "columns after the total: 1 level-1 sub-indices, 2 level-2, 3 standardised indicators (0 = levels 1 and 2)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *level < 0 || *level > 3 {
+		fmt.Fprintf(stderr, "fhi scores: --level %d: want 0, 1, 2 or 3\n", *level)
+		return exitUsage
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		fmt.Fprintf(stderr, "fhi scores: --format %q: want table, csv or json\n", *format)
@@ -315,7 +320,7 @@ func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitError
 	}
 	defer lake.Close()
-	t, err := lake.PublishedScores(ctx, *runID)
+	t, err := lake.ScoresAtLevel(ctx, *runID, *level)
 	if err != nil {
 		return fail(stderr, "scores", err)
 	}

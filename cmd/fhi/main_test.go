@@ -69,6 +69,11 @@ func TestRunThenScores(t *testing.T) {
 		t.Errorf("fhi scores --format json: code %d, %d rows, %d missing indicators", code, len(table.Rows), len(table.Missing))
 	}
 
+	code, out, errOut = fhi(t, "scores", "--lake", lake, "--format", "csv", "--level", "3")
+	if code != exitOK || !strings.HasPrefix(out, "rank,city,total,industry.p2p.") {
+		t.Errorf("fhi scores --level 3: exit %d, want indicator columns after total:\n%s%s", code, out, errOut)
+	}
+
 	code, out, _ = fhi(t, "runs", "--lake", lake)
 	for _, stage := range []string{"collect", "transform", "score", "publish"} {
 		if code != exitOK || !strings.Contains(out, stage+"-") {
@@ -111,6 +116,7 @@ func TestBadInput(t *testing.T) {
 		{"score from-run missing", []string{"score", "--lake", lake, "--from-run", "nope"}, exitError, "run not found"},
 		{"scores before any run", []string{"scores", "--lake", lake}, exitError, "no published scores"},
 		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
+		{"bad level", []string{"scores", "--lake", lake, "--level", "7"}, exitUsage, "want 0, 1, 2 or 3"},
 		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitError, "want source=URL"},
 		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
 	}
