@@ -2,8 +2,10 @@ package sampleweb
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -220,7 +222,9 @@ func (j *Job) setSalary(r *rand.Rand, mid float64) {
 // fixSalaries nudges postings so that the cities with published averages hit them to within a
 // few yuan (ranges are printed in whole 千 or 百, so exactness is impossible).
 func (w *World) fixSalaries(r *rand.Rand) {
-	for city, want := range publishedSalary {
+	// Sorted: the cities share r, so map order would make the world differ run to run.
+	for _, city := range slices.Sorted(maps.Keys(publishedSalary)) {
+		want := publishedSalary[city]
 		var js []*Job
 		var sum float64
 		for _, j := range w.Jobs {
