@@ -22,6 +22,8 @@ type ScoreTable struct {
 	Columns        []string   `json:"columns"`
 	Missing        []string   `json:"missing_indicators"`
 	Rows           []ScoreRow `json:"rows"`
+	// Draws is the number of Monte Carlo draws behind the rank intervals; 0 when the run has none.
+	Draws int `json:"uncertainty_draws,omitempty"`
 }
 
 // ScoreRow is one city's scores, aligned with ScoreTable.Columns.
@@ -29,6 +31,10 @@ type ScoreRow struct {
 	Rank   int       `json:"rank"`
 	City   string    `json:"city"`
 	Scores []float64 `json:"scores"`
+	// MedianRank, P05Rank and P95Rank summarise the rank over the Monte Carlo draws, when run.
+	MedianRank float64 `json:"median_rank,omitempty"`
+	P05Rank    int     `json:"p05_rank,omitempty"`
+	P95Rank    int     `json:"p95_rank,omitempty"`
 }
 
 // Publish makes a score run the published one and writes published/scores.csv and scores.json.
@@ -186,7 +192,35 @@ func scoreTable(ctx context.Context, db *sql.DB, runID string, level int) (*Scor
 			t.Rows[i].Scores[c] = score
 		}
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return t, addUncertainty(ctx, db, t, rowIdx)
+}
+
+// addUncertainty fills the rank intervals of a score run that has them.
+func addUncertainty(ctx context.Context, db *sql.DB, t *ScoreTable, rowIdx map[string]int) error {
+	if !tableExists(ctx, db, "score_uncertainty") {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT city, median_rank, p05_rank, p95_rank, draws FROM score_uncertainty WHERE run_id = ?`, t.RunID)
+	if err != nil {
+		return fmt.Errorf("reading rank uncertainty: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var city string
+		var med float64
+		var p05, p95, draws int
+		if err := rows.Scan(&city, &med, &p05, &p95, &draws); err != nil {
+			return err
+		}
+		if i, ok := rowIdx[city]; ok {
+			r := &t.Rows[i]
+			r.MedianRank, r.P05Rank, r.P95Rank, t.Draws = med, p05, p95, draws
+		}
+	}
+	return rows.Err()
 }
 
 // WriteScoresCSV writes the header rank,city,<columns…> — total first — and one row per city.

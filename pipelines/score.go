@@ -56,6 +56,16 @@ CREATE TABLE IF NOT EXISTS score_values (
     rank INTEGER NOT NULL,
     PRIMARY KEY (run_id, node, city)
 );
+CREATE TABLE IF NOT EXISTS score_uncertainty (
+    run_id VARCHAR NOT NULL,
+    city VARCHAR NOT NULL,
+    base_rank INTEGER NOT NULL,
+    median_rank DOUBLE NOT NULL,
+    p05_rank INTEGER NOT NULL,
+    p95_rank INTEGER NOT NULL,
+    draws INTEGER NOT NULL,
+    PRIMARY KEY (run_id, city)
+);
 CREATE TABLE IF NOT EXISTS published (
     run_id VARCHAR PRIMARY KEY,
     publish_run_id VARCHAR NOT NULL,
@@ -227,6 +237,14 @@ func storeScores(ctx context.Context, db *sql.DB, runID, transformRun, fwSHA str
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("storing scores: %w", err)
+		}
+	}
+	if sens := res.Sensitivity; sens != nil {
+		for _, u := range sens.Units {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO score_uncertainty VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				runID, u.Unit, u.BaseRank, u.MedianRank, u.P05, u.P95, sens.Draws); err != nil {
+				return fmt.Errorf("storing rank uncertainty of %s: %w", u.Unit, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -342,7 +342,11 @@ func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "rank\tcity\t%s\t\n", strings.Join(t.Columns, "\t"))
+	extra := ""
+	if t.Draws > 0 { // the score run had --mc-draws
+		extra = "median rank\t5–95% rank\t"
+	}
+	fmt.Fprintf(tw, "rank\tcity\t%s\t%s\n", strings.Join(t.Columns, "\t"), extra)
 	for i, r := range t.Rows {
 		if top > 0 && i >= top {
 			break
@@ -351,7 +355,11 @@ func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
 		for j, s := range r.Scores {
 			cells[j] = fmt.Sprintf("%.1f", s)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t\n", r.Rank, r.City, strings.Join(cells, "\t"))
+		unc := ""
+		if t.Draws > 0 {
+			unc = fmt.Sprintf("%.1f\t%d–%d\t", r.MedianRank, r.P05Rank, r.P95Rank)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Rank, r.City, strings.Join(cells, "\t"), unc)
 	}
 	tw.Flush()
 }

@@ -88,6 +88,17 @@ func TestRunThenScores(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "industry.p2p") {
 		t.Errorf("fhi weights exited %d:\n%s\n%s", code, out, errOut)
 	}
+	// Monte Carlo rank intervals are stored by score and shown by scores.
+	if code, _, errOut := fhi(t, "score", "--lake", lake, "--mc-draws", "200"); code != exitOK {
+		t.Fatalf("fhi score --mc-draws exited %d: %s", code, errOut)
+	}
+	code, out, _ = fhi(t, "publish", "--lake", lake)
+	if code == exitOK {
+		code, out, _ = fhi(t, "scores", "--lake", lake)
+	}
+	if code != exitOK || !strings.Contains(out, "5–95% rank") {
+		t.Errorf("fhi scores after --mc-draws lacks rank intervals:\n%s", out)
+	}
 	// Stages alone: transform, score (no sample web is running now) and publish.
 	for _, args := range [][]string{{"transform"}, {"score"}, {"publish"}} {
 		if code, out, errOut := fhi(t, append(args, "--lake", lake)...); code != exitOK {
