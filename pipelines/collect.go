@@ -184,7 +184,7 @@ func (l *Lake) crawl(ctx context.Context, src collectors.Source, baseURL string,
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	return errors.Join(runErr, writeFileAtomic(filepath.Join(l.rawTempDir(src.Name, m.RunID), "failures.json"), fb))
+	return errors.Join(runErr, WriteFileAtomic(filepath.Join(l.rawTempDir(src.Name, m.RunID), "failures.json"), fb))
 }
 
 // recordOutputs lists the partition's files and the run's WARC files, with hashes, in the manifest.

@@ -81,8 +81,9 @@ func (l *Lake) Rel(path string) string {
 // Abs resolves a lake-relative path.
 func (l *Lake) Abs(rel string) string { return filepath.Join(l.Root, rel) }
 
-// writeFileAtomic writes data to path through a synced temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to path through a synced temporary file and a rename, so a reader
+// never sees a partial file.
+func WriteFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

@@ -149,7 +149,7 @@ func (l *Lake) writeManifest(m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("encoding manifest %s: %w", m.RunID, err)
 	}
-	return writeFileAtomic(l.manifestPath(m.RunID), append(b, '\n'))
+	return WriteFileAtomic(l.manifestPath(m.RunID), append(b, '\n'))
 }
 
 // Run reads one run's manifest.

@@ -77,7 +77,7 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 	}
 	for name, b := range map[string][]byte{"scores.csv": csvBuf.Bytes(), "scores.json": append(jsonBytes, '\n')} {
 		path := filepath.Join(l.publishedDir(), name)
-		if err := writeFileAtomic(path, b); err != nil {
+		if err := WriteFileAtomic(path, b); err != nil {
 			return m, err
 		}
 	}

@@ -136,7 +136,7 @@ func openLake(stderr io.Writer, cmd, path string) (*pipelines.Lake, bool) {
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "run [flags]", stderr)
+	fs := newFlags("run", "run [flags]", "", stderr)
 	lakePath := lakeFlag(fs)
 	cf := addCrawlFlags(fs)
 	sources := fs.String("sources", "", "comma-separated sources to collect (default: every source with a site)")
@@ -188,7 +188,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("collect", "collect [flags] [source…]", stderr)
+	fs := newFlags("collect", "collect [flags] [source…]", "", stderr)
 	lakePath := lakeFlag(fs)
 	cf := addCrawlFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -221,7 +221,7 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func cmdTransform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("transform", "transform [--from-run COLLECT_RUN]…", stderr)
+	fs := newFlags("transform", "transform [--from-run COLLECT_RUN]…", "", stderr)
 	lakePath := lakeFlag(fs)
 	var from multiFlag
 	fs.Var(&from, "from-run", "collect run to read (repeatable; default: each source's latest successful run)")
@@ -247,7 +247,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return cmdScoreFile(ctx, args, stdout, stderr)
 		}
 	}
-	fs := newFlags("score", "score [--from-run TRANSFORM_RUN] [--framework F.yaml]   (or: fhi score --input table.csv --out DIR)", stderr)
+	fs := newFlags("score", "score [--from-run TRANSFORM_RUN] [--framework F.yaml]   (or: fhi score --input table.csv --out DIR)", "", stderr)
 	lakePath := lakeFlag(fs)
 	from := fs.String("from-run", "", "transform run to score (default: the latest successful one)")
 	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")
@@ -278,7 +278,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("publish", "publish [--from-run SCORE_RUN]", stderr)
+	fs := newFlags("publish", "publish [--from-run SCORE_RUN]", "", stderr)
 	lakePath := lakeFlag(fs)
 	from := fs.String("from-run", "", "score run to publish (default: the latest successful one)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -298,7 +298,7 @@ func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("scores", "scores [--format table|csv|json] [--level 0|1|2|3] [--run SCORE_RUN] [--top N]", stderr)
+	fs := newFlags("scores", "scores [--format table|csv|json] [--level 0|1|2|3] [--run SCORE_RUN] [--top N]", "", stderr)
 	lakePath := lakeFlag(fs)
 	format := fs.String("format", "table", "output format: table, csv or json")
 	runID := fs.String("run", "", "score run to show (default: the published one)")
@@ -365,7 +365,7 @@ func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
 }
 
 func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("runs", "runs [--stage S] [--json]", stderr)
+	fs := newFlags("runs", "runs [--stage S] [--json]", "", stderr)
 	lakePath := lakeFlag(fs)
 	stage := fs.String("stage", "", "only runs of this stage (collect, transform, score, publish)")
 	asJSON := fs.Bool("json", false, "print the manifests as JSON")
@@ -410,7 +410,7 @@ func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("sources", "sources", stderr)
+	fs := newFlags("sources", "sources", "", stderr)
 	lakePath := lakeFlag(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -440,7 +440,7 @@ func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func cmdWeights(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("weights", "weights [--from-run TRANSFORM_RUN] [--framework F.yaml]", stderr)
+	fs := newFlags("weights", "weights [--from-run TRANSFORM_RUN] [--framework F.yaml]", "", stderr)
 	lakePath := lakeFlag(fs)
 	from := fs.String("from-run", "", "transform run whose metrics the PCA weights come from (default: the latest)")
 	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")

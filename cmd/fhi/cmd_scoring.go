@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/fhi-index/fhi/data"
+	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/scoring"
 	"gonum.org/v1/gonum/mat"
 )
@@ -22,33 +22,6 @@ import (
 // The scoring commands use run.go's exit codes: exitOK; exitError when the computation refuses the
 // input (inconsistent judgments, missing values …); exitUsage for usage errors and for unreadable
 // or malformed input files (exit 2, naming file and line).
-
-// newFlagSet returns a flag set that prints usage (synopsis, description, flags) to stderr.
-func newFlagSet(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fhi %s\n\n%s\n", synopsis, about)
-		var n int
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n > 0 {
-			fmt.Fprintln(stderr, "\nflags:")
-			fs.PrintDefaults()
-		}
-	}
-	return fs
-}
-
-// parseScoringFlags parses args; done is true when the command should return code (help or bad flags).
-func parseScoringFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
-		}
-		return exitUsage, true
-	}
-	return 0, false
-}
 
 // inputError formats a read failure as "file:line:column: message" when the position is known.
 func inputError(file string, err error) string {
@@ -96,13 +69,13 @@ func writeJSON(w io.Writer, v any) error {
 // cmdAHP implements "fhi ahp <matrix.csv>": the eigenvector weights and consistency of a
 // pairwise-comparison matrix.
 func cmdAHP(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("ahp", "ahp [-ri saaty|0,0,0.58,…] <matrix.csv>",
+	fs := newFlags("ahp", "ahp [-ri saaty|0,0,0.58,…] <matrix.csv>",
 		`Computes AHP weights (principal eigenvector), λmax, CI and CR of a pairwise-comparison matrix
 and prints them as JSON. The file holds n lines of n comma-separated Saaty judgments (3, 0.2 or
 1/3), optionally with a header row and a first column of labels.
 Exit 1 when CR ≥ 0.10 (the JSON is still printed); exit 2 for unreadable or malformed input.`, stderr)
 	riFlag := fs.String("ri", "saaty", "random-index table: saaty, or comma-separated values for n = 1, 2, …")
-	if code, done := parseScoringFlags(fs, args); done {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() != 1 {
@@ -171,12 +144,12 @@ type pcaOutput struct {
 
 // cmdPCA implements "fhi pca <table.csv>": the Nicoletti PCA weights of the table's indicators.
 func cmdPCA(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("pca", "pca <table.csv>",
+	fs := newFlags("pca", "pca <table.csv>",
 		`Runs the PCA weighting recipe (OECD/JRC Handbook 2008 §6.1: correlation matrix, components with
 eigenvalue > 1, varimax when more than one, squared scaled loadings) on a wide table — a header
 row of indicator names, one row per unit with its name first — and prints eigenvalues, explained
 variance, loadings and weights as JSON. Every cell must be filled.`, stderr)
-	if code, done := parseScoringFlags(fs, args); done {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() != 1 {
@@ -258,7 +231,7 @@ type weightsFile struct {
 // cmdScoreFile implements "fhi score": scores a wide CSV and writes scores.csv, weights.json and
 // standardised.csv into the output directory.
 func cmdScoreFile(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("score", "score [--framework F.yaml] --input table.csv --out dir [flags]",
+	fs := newFlags("score", "score [--framework F.yaml] --input table.csv --out dir [flags]",
 		`Scores a wide CSV (one row per unit, first column the unit name, one column per indicator id)
 with the FHI framework and writes, atomically, into --out:
   scores.csv        rank,city,total,<level-1 ids…>,<level-2 ids…>, best first
@@ -272,7 +245,7 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 	agg := fs.String("aggregation", scoring.AggArithmetic, "arithmetic or geometric")
 	draws := fs.Int("draws", 0, "Monte Carlo draws for rank intervals and weight importance (0 = off)")
 	seed := fs.Int64("seed", 1, "Monte Carlo seed")
-	if code, done := parseScoringFlags(fs, args); done {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if *input == "" || *out == "" || fs.NArg() > 0 {
@@ -380,7 +353,7 @@ func writeResult(dir string, fw *scoring.Framework, res *scoring.Result) error {
 	if err := writeJSON(&b, wf); err != nil {
 		return fmt.Errorf("encoding weights.json: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, "weights.json"), []byte(b.String()))
+	return pipelines.WriteFileAtomic(filepath.Join(dir, "weights.json"), []byte(b.String()))
 }
 
 func nonNil(s []string) []string {
@@ -399,35 +372,7 @@ func writeCSVAtomic(path string, rows [][]string) error {
 	if err := w.WriteAll(rows); err != nil {
 		return fmt.Errorf("encoding %s: %w", filepath.Base(path), err)
 	}
-	return writeFileAtomic(path, []byte(b.String()))
-}
-
-// writeFileAtomic writes data to a temporary file in path's directory and renames it into place,
-// so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("syncing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("renaming into %s: %w", path, err)
-	}
-	return nil
+	return pipelines.WriteFileAtomic(path, []byte(b.String()))
 }
 
 // printWeights prints the weight tree of res for humans (fhi weights): every node indented by

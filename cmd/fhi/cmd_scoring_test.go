@@ -70,7 +70,7 @@ func TestCmdAHP(t *testing.T) {
 		})
 	}
 	var stdout, stderr bytes.Buffer
-	if code := cmdAHP(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "usage: fhi ahp") {
+	if code := cmdAHP(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "Usage: fhi ahp") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr.String())
 	}
 	if code := cmdAHP(t.Context(), nil, &stdout, &stderr); code != 2 {

@@ -79,12 +79,17 @@ Run "fhi <command> -h" for a command's flags. Start with: fhi run
 `)
 }
 
-// newFlags makes a command's flag set; usage goes to stderr, and -h is not an error.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// newFlags makes a command's flag set whose usage (synopsis, the optional about text, flags) goes
+// to stderr; -h is not an error.
+func newFlags(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: fhi %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(stderr, "Usage: fhi %s\n", synopsis)
+		if about != "" {
+			fmt.Fprintf(stderr, "\n%s\n", about)
+		}
+		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
 	return fs
