@@ -64,6 +64,17 @@ func (r *Registry) Register(s Source) {
 	r.sources[s.Name] = s
 }
 
+// Replace adds s or replaces the source of the same name: an edited spec file overrides the
+// embedded one.
+func (r *Registry) Replace(s Source) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.Name == "" || s.New == nil || len(s.Fields) == 0 {
+		panic(fmt.Sprintf("collectors: registering incomplete source %q", s.Name))
+	}
+	r.sources[s.Name] = s
+}
+
 // Lookup returns the source called name.
 func (r *Registry) Lookup(name string) (Source, error) {
 	r.mu.RLock()

@@ -195,6 +195,9 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		if cr.ctx.Err() != nil {
 			return // an interrupted run is marked as such; its unfinished requests are not failures
 		}
+		if r.StatusCode == http.StatusNotFound && r.Ctx != nil && r.Ctx.Get(optionalKey) == "1" {
+			return
+		}
 		f := Failure{URL: r.Request.URL.String(), Kind: "fetch", Status: r.StatusCode, Error: err.Error(), Attempts: 1}
 		var fe *FetchError
 		if errors.As(err, &fe) {
@@ -228,6 +231,17 @@ func (cr *Crawl) Emit(resp *colly.Response, key string, fields map[string]string
 		return
 	}
 	cr.stats.update(func(s *Stats) { s.Records++ })
+}
+
+// optionalKey marks, in a colly request context, a request whose 404 is an expected end (the page
+// after the last page of an API that does not say how many pages it has).
+const optionalKey = "fhi.optional"
+
+// VisitOptional requests url from resp's page; a 404 answer ends quietly instead of being a failure.
+func (cr *Crawl) VisitOptional(resp *colly.Response, url string) {
+	ctx := colly.NewContext()
+	ctx.Put(optionalKey, "1")
+	_ = cr.c.Request("GET", resp.Request.AbsoluteURL(url), nil, ctx, nil)
 }
 
 // Quarantine records that resp could not be turned into records, and why; the page stays in the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/html/charset"
 )
 
 // Lineage travels from the archiving transport to colly's callbacks in response headers with this
@@ -129,6 +132,8 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 			}
 			continue
 		}
+		// The archive keeps the bytes as sent; parsers get UTF-8 (GBK sites decoded here, once).
+		body = toUTF8(resp.Header, body)
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		resp.ContentLength = int64(len(body))
 		h := resp.Header
@@ -205,6 +210,28 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// toUTF8 decodes a textual body declared (in Content-Type or an HTML meta tag) in another charset
+// and rewrites Content-Type to say utf-8. Binary bodies are left alone.
+func toUTF8(h http.Header, body []byte) []byte {
+	ct := h.Get("Content-Type")
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err != nil || !(strings.HasPrefix(mediaType, "text/") || strings.Contains(mediaType, "json") || strings.Contains(mediaType, "xml")) {
+		return body
+	}
+	enc, name, _ := charset.DetermineEncoding(body, ct)
+	if name == "utf-8" || (name == "windows-1252" && params["charset"] == "") {
+		// windows-1252 is DetermineEncoding's guess when nothing is declared; HTML5 and JSON default to UTF-8.
+		return body
+	}
+	decoded, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body
+	}
+	params["charset"] = "utf-8"
+	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
+	return decoded
 }
 
 // lineageFrom reads back what the transport put on a response.

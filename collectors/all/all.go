@@ -2,7 +2,5 @@
 package all
 
 import (
-	_ "github.com/fhi-index/fhi/collectors/crowdfunding" // crowdfunding platform list
-	_ "github.com/fhi-index/fhi/collectors/licensees"    // payment, credit and blockchain licensee lists
-	_ "github.com/fhi-index/fhi/collectors/p2p"          // P2P platform directory
+	_ "github.com/fhi-index/fhi/collectors/specs" // every declarative source (collectors/specs/*.yaml)
 )
