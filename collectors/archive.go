@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,7 +33,11 @@ type Archive struct {
 
 // OpenArchive starts an archive in dir (created if missing); prefix is normally the run id.
 // Files are written as *.open and renamed when closed, so a crash leaves no file that looks complete.
-func OpenArchive(dir, prefix string) (*Archive, error) {
+func OpenArchive(dir, prefix string) (*Archive, error) { return OpenArchiveAt(dir, prefix, 0) }
+
+// OpenArchiveAt is OpenArchive numbering its files after the first `existing` ones: a resumed run
+// adds files beside those its first process wrote.
+func OpenArchiveAt(dir, prefix string, existing int) (*Archive, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating archive directory: %w", err)
 	}
@@ -41,6 +46,7 @@ func OpenArchive(dir, prefix string) (*Archive, error) {
 		Prefix:    prefix,
 		Pattern:   "%{prefix}s-%05{serial}d.%{ext}s",
 		Extension: "warc",
+		Serial:    int32(existing),
 	}
 	w := gowarc.NewWarcFileWriter(
 		gowarc.WithFileNameGenerator(names),
@@ -212,4 +218,103 @@ func ReadResponse(path string, offset int64) (*ArchivedResponse, error) {
 		out.Header = *hdr
 	}
 	return out, nil
+}
+
+// ArchivedPage locates one archived response: what a later run needs to replay it, or to ask the
+// site whether it changed.
+type ArchivedPage struct {
+	URL          string    `json:"url"`
+	File         string    `json:"warc_file"` // base name in the source's archive directory
+	Offset       int64     `json:"warc_offset"`
+	RecordID     string    `json:"warc_record_id"`
+	Status       int       `json:"status"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	BodySHA256   string    `json:"body_sha256"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+}
+
+// IndexArchive reads the WARC files of dir named in files (base names; *.open files of a killed
+// run included) and returns the last response archived for each page, keyed by PageKey. A truncated record at the end
+// of a file — a crash mid-write — ends that file's index without error.
+func IndexArchive(dir string, files []string) (map[string]ArchivedPage, error) {
+	index := map[string]ArchivedPage{}
+	for _, name := range files {
+		if err := indexFile(dir, name, index); err != nil {
+			return nil, err
+		}
+	}
+	return index, nil
+}
+
+func indexFile(dir, name string, index map[string]ArchivedPage) error {
+	r, err := gowarc.NewWarcFileReader(filepath.Join(dir, name), 0)
+	if err != nil {
+		return fmt.Errorf("indexing %s: %w", name, err)
+	}
+	defer r.Close()
+	final := strings.TrimSuffix(name, ".open")
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			return nil // EOF, or the torn tail of a crashed writer
+		}
+		wr := rec.WarcRecord
+		if wr == nil || wr.Type() != gowarc.Response {
+			if wr != nil {
+				wr.Close()
+			}
+			continue
+		}
+		block, ok := wr.Block().(gowarc.HttpResponseBlock)
+		if !ok {
+			wr.Close()
+			continue
+		}
+		payload, err := block.PayloadBytes()
+		if err != nil {
+			wr.Close()
+			return nil
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, payload); err != nil {
+			wr.Close()
+			return nil
+		}
+		p := ArchivedPage{
+			URL:        wr.WarcHeader().Get(gowarc.WarcTargetURI),
+			File:       final,
+			Offset:     rec.Offset,
+			RecordID:   wr.WarcHeader().GetId(gowarc.WarcRecordID),
+			Status:     block.HttpStatusCode(),
+			BodySHA256: hex.EncodeToString(h.Sum(nil)),
+		}
+		if t, err := time.Parse(time.RFC3339Nano, wr.WarcHeader().Get(gowarc.WarcDate)); err == nil {
+			p.FetchedAt = t.UTC()
+		}
+		if hdr := block.HttpHeader(); hdr != nil {
+			p.ETag, p.LastModified = hdr.Get("ETag"), hdr.Get("Last-Modified")
+		}
+		wr.Close()
+		if p.Status == http.StatusNotModified {
+			continue // a revalidation answer carries no body; the page it confirmed is elsewhere
+		}
+		index[PageKey(p.URL)] = p
+	}
+}
+
+// PageKey is how archived pages are looked up: path and query only. A crawl fetches one host, and
+// the sample web (or a mirror) may come back on another port without the pages changing.
+func PageKey(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return u.RequestURI()
+}
+
+// lineage is the page's lineage as a raw record column set.
+func (p ArchivedPage) lineage() Lineage {
+	return Lineage{URL: p.URL, FetchedAt: p.FetchedAt, HTTPStatus: p.Status, BodySHA256: p.BodySHA256,
+		WARCFile: p.File, WARCOffset: p.Offset, WARCRecordID: p.RecordID}
 }

@@ -30,6 +30,21 @@ type Options struct {
 	MaxBodyBytes int64
 	// Seed fixes the retry jitter so a test can replay a crawl.
 	Seed uint64
+	// AutoThrottle adapts the delay per host to its latency (see throttle); Delay stays the floor.
+	AutoThrottle         bool
+	AutoThrottleMaxDelay time.Duration
+	AutoThrottleTarget   float64 // concurrent requests the site should see on average
+	// Headers are added to every request: credentials read from the environment (see
+	// HeadersFromEnv); they are never archived.
+	Headers http.Header
+
+	// Replay answers these pages (keyed by PageKey) from the source's archive instead of the network (a resumed run's
+	// pages, or a re-parse); with Offline, nothing else is fetched.
+	Replay  map[string]ArchivedPage
+	Offline bool
+	// Revalidate sends conditional requests for these pages (a nightly incremental run) and
+	// replays the archived copy when the site answers 304 Not Modified.
+	Revalidate map[string]ArchivedPage
 }
 
 // DefaultOptions are polite settings for real sites.
@@ -70,6 +85,8 @@ type Stats struct {
 	Retries     int64            `json:"retries"`
 	Bytes       int64            `json:"bytes"`
 	Records     int64            `json:"records"`
+	Replayed    int64            `json:"replayed"`     // answered from the archive
+	NotModified int64            `json:"not_modified"` // 304 answers to conditional requests
 	Quarantined int64            `json:"quarantined"`
 	Failed      int64            `json:"failed"`
 	ByStatus    map[string]int64 `json:"responses_by_status"`
@@ -124,12 +141,13 @@ type Failure struct {
 // Crawl is one run of one source: a colly collector wired to the archive, the retry policy and the
 // record writer. Sources register their callbacks on [Crawl.Colly] and call [Crawl.Emit].
 type Crawl struct {
-	source Source
-	out    RecordWriter
-	stats  *counters
-	c      *colly.Collector
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	source    Source
+	out       RecordWriter
+	stats     *counters
+	c         *colly.Collector
+	transport *archivingTransport
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
 
 	mu       sync.Mutex
 	failures []Failure
@@ -167,15 +185,31 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: opts.RequestTimeout,
 	}
-	c.WithTransport(&archivingTransport{
+	var th *throttle
+	if opts.AutoThrottle {
+		th = newThrottle(opts.Delay, max(opts.AutoThrottleMaxDelay, opts.Delay), opts.AutoThrottleTarget)
+	}
+	cr.transport = &archivingTransport{
 		base:    base0,
 		archive: archive,
 		retry:   opts.Retry,
 		stats:   cr.stats,
 		maxBody: opts.MaxBodyBytes,
 		timeout: opts.RequestTimeout,
-		rng:     rand.New(rand.NewPCG(opts.Seed, 0x66686921)),
-	})
+		replay:  opts.Replay, offline: opts.Offline, revalidate: opts.Revalidate,
+		rng:      rand.New(rand.NewPCG(opts.Seed, 0x66686921)),
+		throttle: th,
+	}
+	c.WithTransport(cr.transport)
+	if len(opts.Headers) > 0 {
+		c.OnRequest(func(r *colly.Request) {
+			for k, vs := range opts.Headers {
+				for _, v := range vs {
+					r.Headers.Add(k, v)
+				}
+			}
+		})
+	}
 	// Timeouts apply per attempt inside the transport; colly's client-wide timeout would cut
 	// retries (and their Retry-After waits) short.
 	c.SetRequestTimeout(0)
@@ -278,6 +312,20 @@ func (cr *Crawl) Failures() []Failure {
 		}
 		return out[i].Kind < out[j].Kind
 	})
+	return out
+}
+
+// Pages returns the page that answered each URL — fetched, revalidated or replayed — sorted by
+// URL: the run's page index, from which the next incremental run sends conditional requests.
+func (cr *Crawl) Pages() []ArchivedPage {
+	t := cr.transport
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]ArchivedPage, 0, len(t.pages))
+	for _, p := range t.pages {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
 	return out
 }
 

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,13 +88,39 @@ type archivingTransport struct {
 	stats   *counters
 	maxBody int64
 	timeout time.Duration // per attempt, body included
+	// replay answers these URLs from the archive; offline refuses every other URL.
+	replay  map[string]ArchivedPage
+	offline bool
+	// revalidate asks the site whether these pages changed (If-None-Match / If-Modified-Since)
+	// and replays the archived copy on 304 Not Modified.
+	revalidate map[string]ArchivedPage
+	throttle   *throttle
 
-	mu  sync.Mutex
-	rng *rand.Rand
+	mu    sync.Mutex
+	rng   *rand.Rand
+	pages map[string]ArchivedPage
 }
 
 func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	target := req.URL.String()
+	key := req.URL.RequestURI()
+	if p, ok := t.replay[key]; ok {
+		return t.serveArchived(req, p, 0)
+	}
+	if t.offline {
+		return nil, &FetchError{URL: target, Err: ErrNotArchived}
+	}
+	known, revalidating := t.revalidate[key]
+	if revalidating {
+		req = req.Clone(ctx)
+		if known.ETag != "" {
+			req.Header.Set("If-None-Match", known.ETag)
+		}
+		if known.LastModified != "" {
+			req.Header.Set("If-Modified-Since", known.LastModified)
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		t.stats.update(func(s *Stats) {
 			s.Requests++
@@ -101,8 +128,12 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 				s.Retries++
 			}
 		})
+		if err := t.throttle.wait(ctx, req.URL.Host); err != nil {
+			return nil, err
+		}
 		fetchedAt := time.Now()
 		resp, body, err := t.attempt(ctx, req)
+		t.throttle.observe(req.URL.Host, time.Since(fetchedAt), resp, err)
 		if err != nil {
 			if ctx.Err() == nil && retryableError(err) && attempt < t.retry.MaxAttempts {
 				if werr := sleep(ctx, t.backoff(attempt)); werr != nil {
@@ -110,7 +141,7 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 				}
 				continue
 			}
-			return nil, &FetchError{URL: req.URL.String(), Attempts: attempt, Err: err}
+			return nil, &FetchError{URL: target, Attempts: attempt, Err: err}
 		}
 		for k := range resp.Header {
 			if isLineageHeader(k) {
@@ -132,20 +163,68 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 			}
 			continue
 		}
-		// The archive keeps the bytes as sent; parsers get UTF-8 (GBK sites decoded here, once).
-		body = toUTF8(resp.Header, body)
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		resp.ContentLength = int64(len(body))
-		h := resp.Header
-		h.Set(hdrURL, lin.URL)
-		h.Set(hdrFetched, lin.FetchedAt.Format(time.RFC3339Nano))
-		h.Set(hdrSHA, lin.BodySHA256)
-		h.Set(hdrFile, lin.WARCFile)
-		h.Set(hdrOffset, strconv.FormatInt(lin.WARCOffset, 10))
-		h.Set(hdrRecordID, lin.WARCRecordID)
-		h.Set(hdrAttempts, strconv.Itoa(attempt))
-		return resp, nil
+		if revalidating && resp.StatusCode == http.StatusNotModified {
+			t.stats.update(func(s *Stats) { s.NotModified++ })
+			return t.serveArchived(req, known, attempt)
+		}
+		t.record(ArchivedPage{URL: lin.URL, File: lin.WARCFile, Offset: lin.WARCOffset, RecordID: lin.WARCRecordID,
+			Status: resp.StatusCode, FetchedAt: lin.FetchedAt, BodySHA256: lin.BodySHA256,
+			ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")})
+		return respond(resp, body, lin, attempt), nil
 	}
+}
+
+// ErrNotArchived is a request an offline (re-parse) crawl cannot answer from its archive.
+var ErrNotArchived = errors.New("collectors: page is not in the archive being replayed")
+
+// serveArchived answers req with an archived response, as if the site had sent it again; its
+// lineage is the archived record's.
+func (t *archivingTransport) serveArchived(req *http.Request, p ArchivedPage, attempts int) (*http.Response, error) {
+	ar, err := ReadResponse(filepath.Join(t.archive.dir, p.File), p.Offset)
+	if err != nil {
+		return nil, &FetchError{URL: p.URL, Attempts: attempts, Err: fmt.Errorf("replaying: %w", err)}
+	}
+	t.stats.update(func(s *Stats) { s.Replayed++ })
+	h := ar.Header
+	if h == nil {
+		h = http.Header{}
+	}
+	for k := range h {
+		if isLineageHeader(k) {
+			h.Del(k)
+		}
+	}
+	resp := &http.Response{Status: http.StatusText(ar.Status), StatusCode: ar.Status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Request: req}
+	t.record(p)
+	return respond(resp, ar.Body, p.lineage(), attempts), nil
+}
+
+// respond hands colly a response with a UTF-8 body and the lineage headers.
+func respond(resp *http.Response, body []byte, lin Lineage, attempts int) *http.Response {
+	// The archive keeps the bytes as sent; parsers get UTF-8 (GBK sites decoded here, once).
+	body = toUTF8(resp.Header, body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	h := resp.Header
+	h.Set(hdrURL, lin.URL)
+	h.Set(hdrFetched, lin.FetchedAt.Format(time.RFC3339Nano))
+	h.Set(hdrSHA, lin.BodySHA256)
+	h.Set(hdrFile, lin.WARCFile)
+	h.Set(hdrOffset, strconv.FormatInt(lin.WARCOffset, 10))
+	h.Set(hdrRecordID, lin.WARCRecordID)
+	h.Set(hdrAttempts, strconv.Itoa(attempts))
+	return resp
+}
+
+// record remembers the page that answered a URL, for the run's page index.
+func (t *archivingTransport) record(p ArchivedPage) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pages == nil {
+		t.pages = map[string]ArchivedPage{}
+	}
+	t.pages[p.URL] = p
 }
 
 // attempt makes one try with its own timeout, reading the whole body before the timeout's context

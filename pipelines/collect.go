@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/fhi-index/fhi/collectors"
@@ -27,6 +28,16 @@ type CollectOptions struct {
 	Registry *collectors.Registry
 	// Progress, if set, is called about once a second while a source is crawled, and once at its end.
 	Progress func(source string, s collectors.Stats, done bool)
+
+	// Resume finishes each source's latest unfinished run: pages its archive already holds are
+	// replayed, the rest fetched, and the records rebuilt — the same set an uninterrupted run gives.
+	Resume bool
+	// FromArchive names a collect run whose archive is re-parsed with today's specs, offline.
+	FromArchive string
+	// Incremental sends conditional requests for the pages of each source's last good run.
+	Incremental bool
+	// AllowDrop lets a run publish fewer than half of the previous run's records.
+	AllowDrop bool
 }
 
 // Collect runs one collect run per source, in name order, and returns their manifests. It stops at
@@ -37,6 +48,18 @@ func (l *Lake) Collect(ctx context.Context, opts CollectOptions) ([]*Manifest, e
 		reg = collectors.Default
 	}
 	names := opts.Sources
+	if opts.FromArchive != "" {
+		// A re-parse is of one run, hence one source, and contacts no site.
+		old, err := l.Run(opts.FromArchive)
+		if err != nil {
+			return nil, fmt.Errorf("--from-archive: %w", err)
+		}
+		if len(names) > 1 || len(names) == 1 && names[0] != old.Source {
+			return nil, fmt.Errorf("--from-archive: run %s is a run of %s, not of %v", old.RunID, old.Source, names)
+		}
+		names = []string{old.Source}
+		opts.BaseURLs = map[string]string{old.Source: old.Params["base_url"]}
+	}
 	if len(names) == 0 {
 		for _, s := range reg.Sources() {
 			if opts.BaseURLs[s.Name] != "" {
@@ -91,11 +114,68 @@ type collectDetailOpts struct {
 }
 
 func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL string, opts CollectOptions) (m *Manifest, err error) {
-	m, err = l.beginRun(StageCollect, src.Name, nil)
+	prev, err := l.LatestRun(StageCollect, src.Name)
 	if err != nil {
 		return nil, err
 	}
-	m.Params = map[string]string{"base_url": baseURL}
+	crawlOpts := opts.Crawl
+	if crawlOpts.Headers == nil {
+		crawlOpts.Headers = collectors.HeadersFromEnv(src.Name, os.Getenv)
+	}
+	existingFiles := 0
+	switch {
+	case opts.Resume:
+		if m, err = l.resumableRun(src.Name); err != nil {
+			return nil, err
+		}
+		files, err := l.archiveFiles(src.Name, m.RunID, true)
+		if err != nil {
+			return nil, err
+		}
+		if crawlOpts.Replay, err = collectors.IndexArchive(l.ArchiveDir(src.Name), files); err != nil {
+			return nil, err
+		}
+		existingFiles = len(files)
+		m.Params["resumed"] = fmt.Sprintf("%d pages replayed from the first attempt", len(crawlOpts.Replay))
+	case opts.FromArchive != "":
+		old, err := l.Run(opts.FromArchive)
+		if err != nil {
+			return nil, fmt.Errorf("--from-archive: %w", err)
+		}
+		if old.Stage != StageCollect || old.Source != src.Name {
+			return nil, fmt.Errorf("--from-archive: run %s is not a collect run of %s", old.RunID, src.Name)
+		}
+		files, err := l.archiveFiles(src.Name, old.RunID, false)
+		if err != nil {
+			return nil, err
+		}
+		if crawlOpts.Replay, err = collectors.IndexArchive(l.ArchiveDir(src.Name), files); err != nil {
+			return nil, err
+		}
+		crawlOpts.Offline = true
+		baseURL = old.Params["base_url"]
+		if m, err = l.beginRun(StageCollect, src.Name, []string{old.RunID}); err != nil {
+			return nil, err
+		}
+		m.Params = map[string]string{"base_url": baseURL, "from_archive": old.RunID}
+	default:
+		if opts.Incremental && prev != nil {
+			if crawlOpts.Revalidate, err = l.pageIndex(prev); err != nil {
+				return nil, err
+			}
+		}
+		var upstream []string
+		if crawlOpts.Revalidate != nil {
+			upstream = []string{prev.RunID}
+		}
+		if m, err = l.beginRun(StageCollect, src.Name, upstream); err != nil {
+			return nil, err
+		}
+		m.Params = map[string]string{"base_url": baseURL}
+		if crawlOpts.Revalidate != nil {
+			m.Params["incremental_from"] = prev.RunID
+		}
+	}
 	tmp := l.rawTempDir(src.Name, m.RunID)
 	defer func() {
 		if err != nil {
@@ -105,28 +185,124 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 			err = ferr
 		}
 	}()
+	if err := os.RemoveAll(tmp); err != nil { // a resumed run rebuilds its records from scratch
+		return m, err
+	}
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return m, fmt.Errorf("collecting %s: %w", src.Name, err)
 	}
-	archive, err := collectors.OpenArchive(l.ArchiveDir(src.Name), m.RunID)
+	archive, err := collectors.OpenArchiveAt(l.ArchiveDir(src.Name), m.RunID, existingFiles)
 	if err != nil {
 		return m, fmt.Errorf("collecting %s: %w", src.Name, err)
 	}
 	sink := collectors.NewParquetSink(tmp, src.Name, m.RunID, src.Fields, collectors.SinkOptions{})
+	opts.Crawl = crawlOpts
 	crawlErr := l.crawl(ctx, src, baseURL, archive, sink, opts, m)
 	if err := errors.Join(crawlErr, sink.Close(), archive.Close()); err != nil {
 		return m, fmt.Errorf("collecting %s: %w", src.Name, err)
 	}
 	rows, _ := sink.Rows()
 	m.Rows = rows
-	if rows == 0 {
-		return m, fmt.Errorf("collecting %s from %s: %w — suspect a changed site layout or a wrong base URL (see `fhi probe`)", src.Name, baseURL, ErrNoRecords)
+	if err := healthGate(src.Name, baseURL, rows, prev, opts.AllowDrop); err != nil {
+		return m, err
 	}
 	final := l.RawDir(src.Name, m.RunID)
 	if err := os.Rename(tmp, final); err != nil {
 		return m, fmt.Errorf("publishing partition %s: %w", final, err)
 	}
 	return m, l.recordOutputs(m, final, src.Name)
+}
+
+// ErrHealthGate is the verdict on a source that yielded far fewer records than its last good run.
+var ErrHealthGate = errors.New("pipelines: source health gate")
+
+// healthGate fails a run that yielded nothing, or less than half of the previous good run's
+// records: usually a changed layout, and publishing it would silently shrink the index. The
+// previous run stays the current data.
+func healthGate(source, baseURL string, rows int64, prev *Manifest, allowDrop bool) error {
+	if rows == 0 {
+		return fmt.Errorf("collecting %s from %s: %w — suspect a changed site layout or a wrong base URL (see `fhi probe`)", source, baseURL, ErrNoRecords)
+	}
+	if prev != nil && rows*2 < prev.Rows && !allowDrop {
+		return fmt.Errorf("collecting %s: %w: %d records, less than half of the %d of run %s — suspect a changed site layout (see `fhi probe`; --allow-drop accepts the drop)",
+			source, ErrHealthGate, rows, prev.Rows, prev.RunID)
+	}
+	return nil
+}
+
+// resumableRun returns the newest collect run of source that did not finish (interrupted,
+// abandoned by a killed process, or failed) and was not followed by a successful one, marked
+// running again.
+func (l *Lake) resumableRun(source string) (*Manifest, error) {
+	runs, err := l.Runs()
+	if err != nil {
+		return nil, err
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		m := runs[i]
+		if m.Stage != StageCollect || m.Source != source || m.Params["from_archive"] != "" {
+			continue
+		}
+		switch m.Status {
+		case StatusSucceeded:
+			return nil, fmt.Errorf("resume: the latest collect run of %s (%s) succeeded; there is nothing to resume", source, m.RunID)
+		case StatusRunning:
+			return nil, fmt.Errorf("resume: collect run %s of %s is still running (pid %d)", m.RunID, source, m.PID)
+		}
+		m.Status, m.PID, m.Error, m.FinishedAt = StatusRunning, os.Getpid(), "", nil
+		if m.Params == nil {
+			m.Params = map[string]string{}
+		}
+		return m, l.writeManifest(m)
+	}
+	return nil, fmt.Errorf("resume: no unfinished collect run of %s", source)
+}
+
+// archiveFiles lists a run's WARC files. With finalize, the *.open files a killed process left are
+// renamed to their final names first (their complete records stay readable; a torn tail is
+// ignored by readers), so a resumed run's lineage points at stable names.
+func (l *Lake) archiveFiles(source, runID string, finalize bool) ([]string, error) {
+	dir := l.ArchiveDir(source)
+	if finalize {
+		open, err := filepath.Glob(filepath.Join(dir, runID+"-*.warc.gz.open"))
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range open {
+			if err := os.Rename(o, strings.TrimSuffix(o, ".open")); err != nil {
+				return nil, fmt.Errorf("finalising %s: %w", o, err)
+			}
+		}
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, runID+"-*.warc.gz"))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// pageIndex reads the page index a collect run wrote (pages.json in its partition).
+func (l *Lake) pageIndex(m *Manifest) (map[string]collectors.ArchivedPage, error) {
+	b, err := os.ReadFile(filepath.Join(l.RawDir(m.Source, m.RunID), "pages.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the page index of run %s: %w", m.RunID, err)
+	}
+	var pages []collectors.ArchivedPage
+	if err := json.Unmarshal(b, &pages); err != nil {
+		return nil, fmt.Errorf("reading the page index of run %s: %w", m.RunID, err)
+	}
+	index := make(map[string]collectors.ArchivedPage, len(pages))
+	for _, p := range pages {
+		if p.Status == 200 && (p.ETag != "" || p.LastModified != "") {
+			index[collectors.PageKey(p.URL)] = p
+		}
+	}
+	return index, nil
 }
 
 // crawl runs the source's collector and fills the manifest's details and failures file.
@@ -184,7 +360,14 @@ func (l *Lake) crawl(ctx context.Context, src collectors.Source, baseURL string,
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	return errors.Join(runErr, WriteFileAtomic(filepath.Join(l.rawTempDir(src.Name, m.RunID), "failures.json"), fb))
+	pb, err := json.MarshalIndent(crawl.Pages(), "", " ")
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	dir := l.rawTempDir(src.Name, m.RunID)
+	return errors.Join(runErr,
+		WriteFileAtomic(filepath.Join(dir, "failures.json"), fb),
+		WriteFileAtomic(filepath.Join(dir, "pages.json"), pb))
 }
 
 // recordOutputs lists the partition's files and the run's WARC files, with hashes, in the manifest.

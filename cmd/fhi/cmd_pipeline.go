@@ -14,6 +14,7 @@ import (
 
 	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
+	"github.com/fhi-index/fhi/collectors/specs"
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/scoring"
 )
@@ -29,6 +30,21 @@ type crawlFlags struct {
 	delay        *time.Duration
 	maxAttempts  *int
 	ignoreRobots *bool
+	autoThrottle *bool
+	specDir      *string
+	resume       *bool
+	fromArchive  *string
+	incremental  *bool
+	allowDrop    *bool
+}
+
+// loadSpecs lays --spec-dir's specs over the built-in ones; call it before looking sources up.
+func (cf *crawlFlags) loadSpecs() error {
+	if *cf.specDir == "" {
+		return nil
+	}
+	_, err := specs.LoadDir(*cf.specDir, collectors.Default)
+	return err
 }
 
 func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
@@ -42,15 +58,27 @@ func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
 	cf.delay = fs.Duration("delay", -1, "delay between requests to a host (default 500ms for real sites, 0 for the sample web)")
 	cf.maxAttempts = fs.Int("max-attempts", 5, "attempts per request, first try included")
 	cf.ignoreRobots = fs.Bool("ignore-robots", false, "do not obey robots.txt")
+	cf.autoThrottle = fs.Bool("auto-throttle", false, "adapt the delay per host to its latency; never faster after errors")
+	cf.specDir = fs.String("spec-dir", "", "directory of edited source specs (*.yaml) to use over the built-in ones")
+	cf.resume = fs.Bool("resume", false, "finish each source's latest unfinished run (killed or interrupted), replaying what it fetched")
+	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
+	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
+	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
 	return cf
 }
 
 // prepare resolves where each source is crawled, starting the sample web when no site is given.
 // The returned stop function shuts the sample web down.
 func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(), error) {
-	opts := pipelines.CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
+	opts := pipelines.CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(),
+		Resume: *cf.resume, FromArchive: *cf.fromArchive, Incremental: *cf.incremental, AllowDrop: *cf.allowDrop}
 	stop := func() {}
-	if len(cf.sites) > 0 {
+	if *cf.resume && *cf.fromArchive != "" {
+		return opts, stop, errors.New("--resume and --from-archive exclude each other")
+	}
+	if *cf.fromArchive != "" {
+		// Nothing is fetched: the run's own base URL is in its manifest.
+	} else if len(cf.sites) > 0 {
 		for _, s := range cf.sites {
 			name, u, ok := strings.Cut(s, "=")
 			if !ok || name == "" || u == "" {
@@ -93,6 +121,9 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	}
 	opts.Crawl.Retry.MaxAttempts = *cf.maxAttempts
 	opts.Crawl.IgnoreRobots = *cf.ignoreRobots
+	if *cf.autoThrottle {
+		opts.Crawl.AutoThrottle, opts.Crawl.AutoThrottleMaxDelay, opts.Crawl.AutoThrottleTarget = true, time.Minute, float64(opts.Crawl.Parallelism)
+	}
 	opts.Progress = progressPrinter(stderr)
 	return opts, stop, nil
 }
@@ -147,6 +178,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fhi run: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
+	if err := cf.loadSpecs(); err != nil {
+		return fail(stderr, "run", err)
+	}
 	lake, ok := openLake(stderr, "run", *lakePath)
 	if !ok {
 		return exitError
@@ -193,6 +227,9 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cf := addCrawlFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if err := cf.loadSpecs(); err != nil {
+		return fail(stderr, "collect", err)
 	}
 	for _, name := range fs.Args() { // a typo fails before anything starts
 		if _, err := collectors.Default.Lookup(name); err != nil {

@@ -179,11 +179,34 @@ func TestKilledCollectThenRun(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "abandoned") {
 		t.Errorf("fhi runs does not show the killed run as abandoned:\n%s", out)
 	}
-	code, out, stderr := fhi(t, "run", "--lake", lake, "--scale", "0.3")
+	// --resume finishes the killed run: its archived pages are replayed, the rest fetched.
+	code, out, stderr := fhi(t, "collect", "--lake", lake, "--scale", "0.3", "--resume", "p2p")
+	if code != exitOK || !strings.Contains(out, "succeeded") {
+		t.Fatalf("fhi collect --resume exited %d:\n%s\n%s", code, out, stderr)
+	}
+	resumedRun := strings.Fields(out)[0]
+	code, out, stderr = fhi(t, "run", "--lake", lake, "--scale", "0.3", "--sources", "p2p")
 	if code != exitOK {
 		t.Fatalf("fhi run after a kill exited %d:\n%s\n%s", code, out, stderr)
 	}
-	if parts, _ := filepath.Glob(filepath.Join(lake, "raw", "p2p", "run=*")); len(parts) != 1 {
-		t.Errorf("got partitions %v, want exactly the new run's", parts)
+	if parts, _ := filepath.Glob(filepath.Join(lake, "raw", "p2p", "run=*")); len(parts) != 2 {
+		t.Errorf("got partitions %v, want the resumed run's and the new run's", parts)
+	}
+	// The resumed run has the records an uninterrupted run has.
+	code, out, _ = fhi(t, "runs", "--lake", lake, "--stage", "collect", "--json")
+	var runs []struct {
+		RunID  string `json:"run_id"`
+		Status string `json:"status"`
+		Rows   int64  `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || code != exitOK {
+		t.Fatalf("fhi runs --json: %v\n%s", err, out)
+	}
+	rows := map[string]int64{}
+	for _, r := range runs {
+		rows[r.RunID] = r.Rows
+	}
+	if last := runs[len(runs)-1]; rows[resumedRun] != last.Rows || last.Rows == 0 {
+		t.Errorf("resumed run %s has %d records, an uninterrupted run %d", resumedRun, rows[resumedRun], last.Rows)
 	}
 }
