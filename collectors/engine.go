@@ -172,7 +172,9 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		colly.StdlibContext(ctx),
 		colly.MaxBodySize(int(opts.MaxBodyBytes)),
 	)
-	c.IgnoreRobotsTxt = opts.IgnoreRobots
+	// robots.txt governs fetching; an offline re-parse fetches nothing, and its archive holds only
+	// pages robots.txt allowed when they were crawled.
+	c.IgnoreRobotsTxt = opts.IgnoreRobots || opts.Offline
 	// Only the base URL's scheme and host:port may be fetched. colly's AllowedDomains ignores the
 	// port and is checked after robots.txt is fetched; a URL filter is checked before anything.
 	allowed := base.Host
