@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"sync"
@@ -38,6 +39,18 @@ type Source struct {
 	Fields []string
 	// New builds a collector for one run.
 	New func(Config) (Collector, error)
+	// Probe, if set, shows what the source extracts from one page (fhi probe): for fixing a spec
+	// against a changed page.
+	Probe func(pageURL *url.URL, body []byte) (Probe, error)
+}
+
+// Probe is what a source extracts from one page.
+type Probe struct {
+	Page     string              `json:"page"` // which kind of page the URL was taken for
+	Items    []map[string]string `json:"items"`
+	Keys     []string            `json:"keys"`
+	Links    []string            `json:"links"`
+	Problems []string            `json:"problems"`
 }
 
 // Registry maps source names to sources. The package-level registry is filled by init functions;

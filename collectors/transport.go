@@ -291,6 +291,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// DecodeUTF8 is what the crawl does to every body before parsing: a textual body in another
+// charset becomes UTF-8 and h's Content-Type says so.
+func DecodeUTF8(h http.Header, body []byte) []byte { return toUTF8(h, body) }
+
 // toUTF8 decodes a textual body declared (in Content-Type or an HTML meta tag) in another charset
 // and rewrites Content-Type to say utf-8. Binary bodies are left alone.
 func toUTF8(h http.Header, body []byte) []byte {

@@ -25,7 +25,46 @@ func (s *Spec) Source() collectors.Source {
 			}
 			return &collector{spec: s, base: base}, nil
 		},
+		Probe: s.probe,
 	}
+}
+
+// probe extracts one page whose base URL is unknown: the page spec is found by matching the URL
+// path with leading segments dropped one by one (/p2p/platforms/p1, /platforms/p1, /p1).
+func (s *Spec) probe(u *url.URL, body []byte) (collectors.Probe, error) {
+	path := u.Path
+	var page *Page
+	for {
+		if page = s.PageFor(path); page != nil {
+			break
+		}
+		i := strings.Index(path[1:], "/")
+		if path == "" || i < 0 {
+			return collectors.Probe{}, fmt.Errorf("no page of spec %s matches %s (patterns: %s)", s.Name, u.Path, s.patterns())
+		}
+		path = path[i+1:]
+	}
+	ex, err := page.Extract(u, body)
+	if err != nil {
+		return collectors.Probe{}, err
+	}
+	p := collectors.Probe{Page: page.Name, Links: ex.Links, Items: []map[string]string{}, Keys: []string{}, Problems: []string{}}
+	for _, it := range ex.Items {
+		p.Items = append(p.Items, it.Fields)
+		p.Keys = append(p.Keys, it.Key)
+	}
+	for _, e := range ex.Problems {
+		p.Problems = append(p.Problems, e.Error())
+	}
+	return p, nil
+}
+
+func (s *Spec) patterns() string {
+	var out []string
+	for _, p := range s.Pages {
+		out = append(out, p.Name+" "+p.Match)
+	}
+	return strings.Join(out, ", ")
 }
 
 type collector struct {
