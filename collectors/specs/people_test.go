@@ -1,0 +1,179 @@
+package specs
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fhi-index/fhi/collectors/collectortest"
+	"github.com/fhi-index/fhi/collectors/sampleweb"
+	"github.com/fhi-index/fhi/collectors/spec"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html/charset"
+)
+
+// peopleCases are the saved pages of the registry and the two recruitment sites (sample web, seed 1,
+// scale 0.05). The jobs_gbk pages are kept as the raw GBK bytes the site serves (gbk: true) and are
+// decoded here as the crawl engine does before extraction; the golden files hold UTF-8.
+var peopleCases = []struct {
+	source, file, url string
+	gbk               bool
+	wantItems         int
+	wantLinks         int
+	wantProblem       bool
+}{
+	{"registry", "registry_search.html", "http://s.test/registry/search?industry=p2p&page=1", false, 0, 21, false}, // 20 companies + next
+	{"registry", "registry_search_last.html", "http://s.test/registry/search?industry=p2p&page=20", false, 0, 6, false},
+	{"registry", "registry_company.html", "http://s.test/registry/companies/c000416", false, 1, 0, false},
+	{"registry", "registry_company_p2p.html", "http://s.test/registry/companies/c000001", false, 1, 0, false},
+	{"registry", "registry_malformed.html", "http://s.test/registry/companies/c000416", false, 0, 0, true}, // h1.name removed
+	{"registry", "registry_company.html", "http://s.test/registry/search?industry=credit&page=1", false, 0, 0, true},
+	{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, 5, 0, false},
+	{"jobs", "jobs_last.json", "http://s.test/jobs-api/api/jobs?page=179&size=5", false, 5, 0, false},
+	{"jobs", "jobs_malformed.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, 0, 0, true}, // truncated
+	{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", true, 20, 1, false},
+	{"jobs_gbk", "jobs_gbk_last.html", "http://s.test/jobs-gbk/list?page=34", true, 5, 0, false},
+	{"jobs_gbk", "jobs_gbk_malformed.html", "http://s.test/jobs-gbk/list?page=1", true, 19, 1, true}, // first row lacks td.company
+	{"jobs_gbk", "registry_company.html", "http://s.test/jobs-gbk/list?page=1", false, 0, 0, true},
+}
+
+// sourcePrefix is the site path a source's URLs start with (the site name, not the source name).
+var sourcePrefix = map[string]string{"registry": "/registry", "jobs": "/jobs-api", "jobs_gbk": "/jobs-gbk"}
+
+func TestExtractPeoplePages(t *testing.T) {
+	specs := embedded(t)
+	for _, tt := range peopleCases {
+		t.Run(tt.file+" as "+tt.url, func(t *testing.T) {
+			ex := extractPage(t, specs[tt.source], sourcePrefix[tt.source], tt.url, tt.file, tt.gbk)
+			if len(ex.Items) != tt.wantItems {
+				t.Errorf("got %d items, want %d", len(ex.Items), tt.wantItems)
+			}
+			if len(ex.Links) != tt.wantLinks {
+				t.Errorf("got %d links, want %d: %v", len(ex.Links), tt.wantLinks, ex.Links)
+			}
+			if got := ex.Err() != nil; got != tt.wantProblem {
+				t.Errorf("got problems %v, want problems: %v", ex.Err(), tt.wantProblem)
+			}
+			if ex.Err() != nil && !errors.Is(ex.Err(), spec.ErrLayout) {
+				t.Errorf("problem %v is not an ErrLayout", ex.Err())
+			}
+			golden(t, tt.file+"@"+strings.NewReplacer("/", "_", "?", "_", "=", "", "&", "_").Replace(strings.TrimPrefix(tt.url, "http://s.test/")), ex)
+		})
+	}
+}
+
+// extractPage is extract for a site whose path prefix differs from the source name, decoding GBK
+// pages first.
+func extractPage(t testing.TB, s *spec.Spec, prefix, rawURL, file string, gbk bool) spec.Extraction {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", "pages", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gbk {
+		r, err := charset.NewReader(bytes.NewReader(body), "text/html; charset=GBK")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, err = io.ReadAll(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, _ := url.Parse(rawURL)
+	rel := strings.TrimPrefix(u.Path, prefix)
+	page := s.PageFor(rel)
+	if page == nil {
+		t.Fatalf("no page of spec %s matches %s", s.Name, rel)
+	}
+	ex, err := page.Extract(u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+func TestPeopleFields(t *testing.T) {
+	specs := embedded(t)
+	tests := []struct {
+		source, file, url string
+		gbk               bool
+		want              map[string]string
+	}{
+		{"registry", "registry_company.html", "http://s.test/registry/companies/c000416", false, map[string]string{
+			"company_id": "c000416", "name": "成都智众数据信用管理有限公司", "credit_code": "91510118B706E3XM45", "legal_rep": "郑强娜",
+			"registered_capital": "10000万人民币", "founded": "2010-09-07", "status": "存续", "industry": "征信服务",
+			"address": "四川省成都市锦江区人民南路926号", "scope": "企业征信业务；个人征信业务；信用评估；大数据技术服务。"}},
+		{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, map[string]string{
+			"job_id": "j000001", "title": "催收专员", "company": "北京微惠支付科技支付科技有限公司", "city": "北京", "district": "东城区",
+			"salary": "11k-15k", "education": "博士", "posted": "2017-05-29"}},
+		{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", true, map[string]string{
+			"link": "/jobs-gbk/job/j000002.html", "title": "数据分析师", "company": "北京合惠借投资管理有限公司", "location": "北京-平谷区",
+			"salary": "1.2-1.8万/月", "education": "本科", "posted": "2017-05-30"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			ex := extractPage(t, specs[tt.source], sourcePrefix[tt.source], tt.url, tt.file, tt.gbk)
+			if len(ex.Items) == 0 {
+				t.Fatal("got no items")
+			}
+			if diff := cmp.Diff(tt.want, ex.Items[0].Fields); diff != "" {
+				t.Errorf("first item (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCrawlPeople crawls the registry and both recruitment sites: one record per posting, and one
+// per registry company of the five fintech industries (the registry's 其他 companies are not searched).
+func TestCrawlPeople(t *testing.T) {
+	opts := sampleweb.Options{Seed: 1, Scale: 0.1}
+	tests := []struct {
+		source string
+		count  string // the truth count key (counts.json)
+		faults sampleweb.Faults
+	}{
+		{"jobs", "jobs-api/jobs", sampleweb.Faults{}},
+		{"jobs_gbk", "jobs-gbk/jobs", sampleweb.Faults{}},
+		{"jobs_gbk", "jobs-gbk/jobs", sampleweb.Faults{Malformed: true}},
+		{"registry", "registry/companies", sampleweb.Faults{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			o := opts
+			o.Faults = tt.faults
+			res := collectortest.CrawlSampleWeb(t, tt.source, o)
+			if len(res.Failures) > 0 {
+				t.Errorf("got failures %+v, want none", res.Failures)
+			}
+			want := res.Counts[tt.count]
+			if tt.source == "registry" {
+				want -= otherCompanies(t, o)
+			}
+			if len(res.Records) != want || want == 0 {
+				t.Errorf("got %d records, want %d (truth counts.json %s)", len(res.Records), want, tt.count)
+			}
+			t.Logf("%s: %d records, truth %d", tt.source, len(res.Records), want)
+		})
+	}
+}
+
+// otherCompanies counts the registry's companies outside the five fintech industries.
+func otherCompanies(t *testing.T, o sampleweb.Options) int {
+	t.Helper()
+	w, err := sampleweb.NewWorld(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range w.Companies {
+		if c.Industry == "other" {
+			n++
+		}
+	}
+	return n
+}
