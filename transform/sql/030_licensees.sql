@@ -3,8 +3,8 @@
 --   industry.S.firms    operating (正常) licensees whose listed city is the sample city
 --   industry.S.volume   Σ their 2016 volume as listed, in the list's own unit: payment 亿元 of
 --                       transactions, credit 万次 queries, blockchain 万元 revenue ("--" adds nothing)
---   industry.S.capital  (payment and credit only) Σ their registered capital, yuan. The index's
---                       definition also adds VC deal amounts; those come from another source.
+-- industry.payment.capital and industry.credit.capital (registered capital plus VC deals) are
+-- computed by step 060 from clean_licensees.registered_capital_yuan and the vc source.
 -- The list's city is a short name (杭州); it maps to a city through ref_city_prefixes like an
 -- address does. Only sectors present in the raw data get values, so a lost list is absent, not zero;
 -- within a present sector every sample city gets a value.
@@ -48,30 +48,19 @@ FROM clean_licensees WHERE volume_raw IS NOT NULL AND volume IS NULL;
 CREATE OR REPLACE TEMP TABLE licensee_indicators AS
 SELECT s.sector, k.kind, 'industry.' || s.sector || '.' || k.kind AS indicator
 FROM (SELECT DISTINCT sector FROM clean_licensees) s
-CROSS JOIN (VALUES ('firms'), ('volume'), ('capital')) AS k(kind)
-WHERE k.kind <> 'capital' OR s.sector IN ('payment', 'credit');
+CROSS JOIN (VALUES ('firms'), ('volume')) AS k(kind);
 
 INSERT INTO metric_records (indicator, city_code, record_id, source, collect_run_id)
 SELECT i.indicator, l.city_code, l.record_id, 'licensees', l.collect_run_id
 FROM clean_licensees l
 JOIN licensee_indicators i ON i.sector = l.sector
 WHERE l.in_sample AND l.operating
-  AND (i.kind = 'firms'
-       OR (i.kind = 'volume' AND l.volume IS NOT NULL)
-       OR (i.kind = 'capital' AND l.registered_capital_yuan IS NOT NULL));
+  AND (i.kind = 'firms' OR l.volume IS NOT NULL);
 
 INSERT INTO metrics (indicator, city_code, city, value, n_records)
 SELECT i.indicator, c.code, c.name,
-       CASE i.kind
-           WHEN 'firms' THEN count(l.record_id)
-           WHEN 'volume' THEN coalesce(sum(l.volume), 0)
-           ELSE coalesce(sum(l.registered_capital_yuan), 0)
-       END,
-       CASE i.kind
-           WHEN 'firms' THEN count(l.record_id)
-           WHEN 'volume' THEN count(l.volume)
-           ELSE count(l.registered_capital_yuan)
-       END
+       CASE i.kind WHEN 'firms' THEN count(l.record_id) ELSE coalesce(sum(l.volume), 0) END,
+       CASE i.kind WHEN 'firms' THEN count(l.record_id) ELSE count(l.volume) END
 FROM licensee_indicators i
 CROSS JOIN ref_cities c
 LEFT JOIN clean_licensees l ON l.sector = i.sector AND l.city_code = c.code AND l.operating

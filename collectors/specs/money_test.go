@@ -1,0 +1,119 @@
+package specs
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fhi-index/fhi/collectors/collectortest"
+	"github.com/fhi-index/fhi/collectors/sampleweb"
+	"github.com/fhi-index/fhi/collectors/spec"
+	"github.com/google/go-cmp/cmp"
+)
+
+// moneyCases are the saved pages of the money sources (vc, p2p_loans, cf_projects), fetched from
+// a sample web at scale 0.05 (seed 1); the malformed and missing ones are edited copies.
+var moneyCases = []struct {
+	source, file, url string
+	wantItems         int
+	wantLinks         int
+	wantProblem       bool
+}{
+	{"vc", "vc_list.html", "http://s.test/vc/deals?page=1", 0, 21, false}, // 20 deals + next
+	{"vc", "vc_list_last.html", "http://s.test/vc/deals?page=2", 0, 18, false},
+	{"vc", "vc_deal_vague.html", "http://s.test/vc/deals/d00001", 1, 0, false},
+	{"vc", "vc_deal_yi.html", "http://s.test/vc/deals/d00002", 1, 0, false},
+	{"vc", "vc_deal_usd.html", "http://s.test/vc/deals/d00005", 1, 0, false},
+	{"vc", "vc_deal_undisclosed.html", "http://s.test/vc/deals/d00012", 1, 0, false},
+	{"vc", "vc_deal_malformed.html", "http://s.test/vc/deals/d00002", 0, 0, true}, // no company, </dd> dropped
+	{"vc", "vc_deal_yi.html", "http://s.test/vc/deals?page=1", 0, 0, true},        // a deal page where the list should be
+	{"p2p_loans", "p2p_loans_page1.json", "http://s.test/p2p/api/loans?page=1&size=5", 5, 0, false},
+	{"p2p_loans", "p2p_loans_missing.json", "http://s.test/p2p/api/loans?page=1&size=5", 1, 0, true},
+	{"p2p_loans", "p2p_loans_malformed.json", "http://s.test/p2p/api/loans?page=1&size=5", 0, 0, true}, // cut off
+	{"cf_projects", "cf_projects_page1.html", "http://s.test/crowdfunding/projects?page=1", 20, 1, false},
+	{"cf_projects", "cf_projects_last.html", "http://s.test/crowdfunding/projects?page=32", 5, 0, false},
+	{"cf_projects", "cf_projects_malformed.html", "http://s.test/crowdfunding/projects?page=1", -1, 1, true},
+	{"cf_projects", "cf_projects_notable.html", "http://s.test/crowdfunding/projects?page=1", 0, 0, true},
+}
+
+// TestExtractMoneyPages checks each saved page of the money sources against its golden JSONL.
+func TestExtractMoneyPages(t *testing.T) {
+	specs := embedded(t)
+	for _, tt := range moneyCases {
+		t.Run(tt.file+" as "+tt.url, func(t *testing.T) {
+			s := specs[tt.source]
+			ex := extract(t, s, s.Site, tt.url, tt.file) // URLs are below the site, not the source
+			if tt.wantItems >= 0 && len(ex.Items) != tt.wantItems {
+				t.Errorf("got %d items, want %d", len(ex.Items), tt.wantItems)
+			}
+			if len(ex.Links) != tt.wantLinks {
+				t.Errorf("got %d links, want %d: %v", len(ex.Links), tt.wantLinks, ex.Links)
+			}
+			if got := ex.Err() != nil; got != tt.wantProblem {
+				t.Errorf("got problems %v, want problems: %v", ex.Err(), tt.wantProblem)
+			}
+			if ex.Err() != nil && !errors.Is(ex.Err(), spec.ErrLayout) {
+				t.Errorf("problem %v is not an ErrLayout", ex.Err())
+			}
+			golden(t, tt.file+"@"+strings.NewReplacer("/", "_", "?", "_", "=", "", "&", "_").Replace(strings.TrimPrefix(tt.url, "http://s.test/")), ex)
+		})
+	}
+}
+
+// TestMoneyFields pins the fields the transform parses, as the sites print them.
+func TestMoneyFields(t *testing.T) {
+	specs := embedded(t)
+	tests := []struct {
+		source, file, url string
+		want              map[string]string // a subset of the first item's fields
+	}{
+		{"vc", "vc_deal_vague.html", "http://s.test/vc/deals/d00001", map[string]string{"deal_id": "d00001", "amount": "数千万人民币", "round": "Pre-A", "date": "2017.2.10"}},
+		{"vc", "vc_deal_usd.html", "http://s.test/vc/deals/d00005", map[string]string{"amount": "1550万美元"}},
+		{"vc", "vc_deal_undisclosed.html", "http://s.test/vc/deals/d00012", map[string]string{"amount": "未透露"}},
+		{"vc", "vc_deal_yi.html", "http://s.test/vc/deals/d00002", map[string]string{"amount": "1.9亿元", "location": "上海", "industry": "网络借贷", "investors": "达晨创投、真格基金"}},
+		{"p2p_loans", "p2p_loans_page1.json", "http://s.test/p2p/api/loans?page=1", map[string]string{"loan_id": "L0000001", "amount": "312200", "rate": "8.7", "borrower_city": "重庆"}},
+		{"cf_projects", "cf_projects_page1.html", "http://s.test/crowdfunding/projects?page=1", map[string]string{"project_id": "cfp000001", "platform_id": "cf0010", "city": "杭州", "raised": "21.09万元"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s := specs[tt.source]
+			ex := extract(t, s, s.Site, tt.url, tt.file) // URLs are below the site, not the source
+			if len(ex.Items) == 0 {
+				t.Fatal("got no items")
+			}
+			got := map[string]string{}
+			for k := range tt.want {
+				got[k] = ex.Items[0].Fields[k]
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCrawlMoneySources crawls each money source's site and checks one record per true entity
+// (the world's counts.json), also with lists that shift while being paged.
+func TestCrawlMoneySources(t *testing.T) {
+	tests := []struct {
+		source string
+		count  string // truth count key
+		faults sampleweb.Faults
+	}{
+		{"vc", "vc/deals", sampleweb.Faults{}},
+		{"vc", "vc/deals", sampleweb.Faults{Shift: true}},
+		{"p2p_loans", "p2p/loans", sampleweb.Faults{}},
+		{"cf_projects", "crowdfunding/projects", sampleweb.Faults{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			res := collectortest.CrawlSampleWeb(t, tt.source, sampleweb.Options{Seed: 1, Scale: 0.1, Faults: tt.faults})
+			if len(res.Failures) > 0 {
+				t.Errorf("got failures %+v, want none", res.Failures)
+			}
+			if want := res.Counts[tt.count]; len(res.Records) != want || want == 0 {
+				t.Errorf("got %d records, want %d (truth counts.json %s)", len(res.Records), want, tt.count)
+			}
+		})
+	}
+}
