@@ -2,5 +2,6 @@
 package all
 
 import (
-	_ "github.com/fhi-index/fhi/collectors/specs" // every declarative source (collectors/specs/*.yaml)
+	_ "github.com/fhi-index/fhi/collectors/specs"  // every declarative source (collectors/specs/*.yaml)
+	_ "github.com/fhi-index/fhi/collectors/survey" // the questionnaire workbook (XLSX)
 )

@@ -1,0 +1,38 @@
+-- requires: baidu_heat
+-- ecosystem.attention.baidu_heat: mean over the city's weeks of 2017 of the summed Baidu index of
+-- 金融科技, 互联网金融 and Fintech. A missing keyword value in a week counts 0; a value that is not
+-- an integer is quarantined and counts 0. A city without weeks gets NULL (no data).
+
+CREATE OR REPLACE TABLE clean_baidu_heat AS
+SELECT b.record_id, b.run_id AS collect_run_id, b.city_code, b.week,
+       c.code IS NOT NULL AS in_sample,
+       b.fintech_cn, b.internet_finance, b.fintech_en,
+       TRY_CAST(b.fintech_cn AS BIGINT) AS fintech_cn_n,
+       TRY_CAST(b.internet_finance AS BIGINT) AS internet_finance_n,
+       TRY_CAST(b.fintech_en AS BIGINT) AS fintech_en_n
+FROM raw_baidu_heat b
+LEFT JOIN ref_cities c ON c.code = b.city_code;
+
+INSERT INTO quarantine (source, record_id, reason, value)
+SELECT 'baidu_heat', record_id, 'city code is not a sample city', city_code
+FROM clean_baidu_heat WHERE NOT in_sample
+UNION ALL
+SELECT 'baidu_heat', record_id, 'index value is not an integer',
+       concat_ws(',', fintech_cn, internet_finance, fintech_en)
+FROM clean_baidu_heat
+WHERE (fintech_cn IS NOT NULL AND fintech_cn_n IS NULL)
+   OR (internet_finance IS NOT NULL AND internet_finance_n IS NULL)
+   OR (fintech_en IS NOT NULL AND fintech_en_n IS NULL);
+
+INSERT INTO metric_records (indicator, city_code, record_id, source, collect_run_id)
+SELECT 'ecosystem.attention.baidu_heat', city_code, record_id, 'baidu_heat', collect_run_id
+FROM clean_baidu_heat WHERE in_sample;
+
+INSERT INTO metrics (indicator, city_code, city, value, n_records)
+SELECT 'ecosystem.attention.baidu_heat', c.code, c.name,
+       CAST(sum(coalesce(b.fintech_cn_n, 0) + coalesce(b.internet_finance_n, 0) + coalesce(b.fintech_en_n, 0)) AS DOUBLE)
+           / nullif(count(b.record_id), 0),
+       count(b.record_id)
+FROM ref_cities c
+LEFT JOIN clean_baidu_heat b ON b.city_code = c.code
+GROUP BY c.code, c.name;
