@@ -21,6 +21,16 @@ var LineageColumns = []string{
 	"body_sha256", "warc_file", "warc_offset", "warc_record_id",
 }
 
+// IsLineageColumn reports whether name is one of LineageColumns.
+func IsLineageColumn(name string) bool {
+	for _, c := range LineageColumns {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
 // RawSchema is the Parquet schema of a source's raw records: the lineage columns (never null)
 // followed by one nullable string column per source field.
 func RawSchema(fields []string) *arrow.Schema {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/transform"
 )
 
@@ -14,7 +13,6 @@ import (
 type TransformOptions struct {
 	// FromRuns names collect runs to read; a source not named uses its latest successful run.
 	FromRuns []string
-	Registry *collectors.Registry
 }
 
 // Transform cleans the raw records and computes the metrics in DuckDB.
@@ -67,6 +65,15 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 	return m, nil
 }
 
+func pinned(ids []string, m *Manifest) bool {
+	for _, id := range ids {
+		if id == m.RunID {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *Lake) transformInputs(opts TransformOptions) ([]transform.SourceInput, error) {
 	chosen := map[string]*Manifest{}
 	for _, id := range opts.FromRuns {
@@ -76,21 +83,19 @@ func (l *Lake) transformInputs(opts TransformOptions) ([]transform.SourceInput, 
 		}
 		chosen[m.Source] = m
 	}
-	reg := opts.Registry
-	if reg == nil {
-		reg = collectors.Default
+	// Every source with data in the lake: registered crawls and file imports alike.
+	runs, err := l.Runs()
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range reg.Sources() {
-		if chosen[s.Name] != nil {
+	for _, m := range runs { // oldest first, so the latest run of a source wins
+		if m.Stage != StageCollect || m.Status != StatusSucceeded {
 			continue
 		}
-		m, err := l.LatestRun(StageCollect, s.Name)
-		if err != nil {
-			return nil, err
+		if c := chosen[m.Source]; c != nil && pinned(opts.FromRuns, c) {
+			continue
 		}
-		if m != nil {
-			chosen[s.Name] = m
-		}
+		chosen[m.Source] = m
 	}
 	if len(chosen) == 0 {
 		return nil, fmt.Errorf("%w: run `fhi collect` first", transform.ErrNoInputs)

@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"weights":   {"print the weight tree of the framework with AHP and PCA diagnostics", cmdWeights},
 		"ahp":       {"weights, λmax, CI and CR of a pairwise-comparison matrix CSV", cmdAHP},
 		"pca":       {"principal components and recipe weights of an indicator table CSV", cmdPCA},
+		"import":    {"file a CSV or XLSX (a survey export, a yearbook table) into the lake as a source", cmdImport},
 		"probe":     {"fetch one page and print what a source's spec extracts from it", cmdProbe},
 	}
 }
