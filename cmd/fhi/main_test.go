@@ -65,8 +65,10 @@ func TestRunThenScores(t *testing.T) {
 		Rows    []any    `json:"rows"`
 		Missing []string `json:"missing_indicators"`
 	}
-	if code != exitOK || json.Unmarshal([]byte(out), &table) != nil || len(table.Rows) != len(recs)-1 || len(table.Missing) == 0 {
-		t.Errorf("fhi scores --format json: code %d, %d rows, %d missing indicators", code, len(table.Rows), len(table.Missing))
+	// Every source is crawled: all 39 indicators have data, and total, 3 level-1 and 16 level-2
+	// sub-indices are scored.
+	if code != exitOK || json.Unmarshal([]byte(out), &table) != nil || len(table.Rows) != len(recs)-1 || len(table.Missing) != 0 || len(table.Columns) != 20 {
+		t.Errorf("fhi scores --format json: code %d, %d rows, %d columns, missing indicators %v", code, len(table.Rows), len(table.Columns), table.Missing)
 	}
 
 	code, out, errOut = fhi(t, "scores", "--lake", lake, "--format", "csv", "--level", "3")
