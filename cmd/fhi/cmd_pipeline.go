@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -460,17 +461,20 @@ func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSAMPLE SITE\tFIELDS\tLAST RUN\tDESCRIPTION")
+	fmt.Fprintln(tw, "SOURCE\tSAMPLE SITE\tFIELDS\tLAST HOST\tLAST RUN\tDESCRIPTION")
 	for _, s := range collectors.Default.Sources() {
-		last := "-"
+		last, host := "-", "-"
 		if lake != nil {
 			if m, err := lake.LatestRun(pipelines.StageCollect, s.Name); err == nil && m != nil {
 				last = fmt.Sprintf("%s (%s, %d records)", m.RunID, m.Status, m.Rows)
+				if u, err := url.Parse(m.Params["base_url"]); err == nil && u.Host != "" {
+					host = u.Host
+				}
 			} else if err != nil && !errors.Is(err, pipelines.ErrRunNotFound) {
 				return fail(stderr, "sources", err)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, s.Site, len(s.Fields), last, s.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.Site, len(s.Fields), host, last, s.Description)
 	}
 	tw.Flush()
 	return exitOK
