@@ -1,16 +1,8 @@
 package pipelines
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
-
-	"github.com/fhi-index/fhi/collectors"
-	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
 // citySources are the city site's sources: six specs and the survey workbook.
@@ -35,38 +27,7 @@ var cityIndicators = []string{
 // operation order on values parsed back from their shortest decimal text), so nothing else is
 // allowed. Counts (regulators, services, keyword mentions) must be exact integers.
 func TestCityIndicatorsMatchTruth(t *testing.T) {
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: citySources}
-	for _, s := range srv.Sites() {
-		if s.Name == "city" {
-			for _, name := range citySources {
-				opts.BaseURLs[name] = s.BaseURL
-			}
-		}
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
-
-	lake := openTestLake(t)
-	ms, err := lake.Collect(t.Context(), opts)
-	if err != nil {
-		t.Fatalf("collecting: %v", err)
-	}
-	if len(ms) != len(citySources) {
-		t.Fatalf("got %d collect runs, want %d", len(ms), len(citySources))
-	}
-	if _, err := lake.Transform(t.Context(), TransformOptions{}); err != nil {
-		t.Fatalf("transforming: %v", err)
-	}
-	dir := t.TempDir()
-	if err := srv.World().WriteTruth(dir); err != nil {
-		t.Fatal(err)
-	}
-	truth := cityReadTruth(t, filepath.Join(dir, "indicators.csv"))
+	lake, truth := collectTruthWorld(t, citySources...)
 
 	db, err := lake.openDB()
 	if err != nil {
@@ -123,31 +84,4 @@ func TestCityIndicatorsMatchTruth(t *testing.T) {
 			}
 		})
 	}
-}
-
-// cityReadTruth reads indicators.csv: city name → indicator id → value.
-func cityReadTruth(t *testing.T, path string) map[string]map[string]float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]float64{}
-	for _, r := range recs[1:] {
-		m := map[string]float64{}
-		for i, id := range recs[0][1:] {
-			v, err := strconv.ParseFloat(r[i+1], 64)
-			if err != nil {
-				t.Fatalf("%s: %s %s: %v", path, r[0], id, err)
-			}
-			m[id] = v
-		}
-		out[r[0]] = m
-	}
-	return out
 }

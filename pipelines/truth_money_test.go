@@ -1,16 +1,8 @@
 package pipelines
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
-
-	"github.com/fhi-index/fhi/collectors"
-	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
 // TestMoneyIndicatorsMatchTruth collects the money sources (vc, p2p_loans, cf_projects, plus the
@@ -21,40 +13,7 @@ import (
 // (float summation order), whichever is larger. No other difference is allowed: amounts on the
 // sites are exact (deals in whole 万 or 0.1亿, loans in yuan, projects to the 0.01万 the world holds).
 func TestMoneyIndicatorsMatchTruth(t *testing.T) {
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	sources := []string{"vc", "p2p_loans", "cf_projects", "licensees"}
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: sources}
-	sites := map[string]string{}
-	for _, s := range srv.Sites() {
-		sites[s.Name] = s.BaseURL
-	}
-	for _, name := range sources {
-		src, err := collectors.Default.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts.BaseURLs[name] = sites[src.Site]
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
-
-	lake := openTestLake(t)
-	if _, err := lake.Collect(t.Context(), opts); err != nil {
-		t.Fatalf("collecting: %v", err)
-	}
-	if _, err := lake.Transform(t.Context(), TransformOptions{}); err != nil {
-		t.Fatalf("transforming: %v", err)
-	}
-
-	dir := t.TempDir()
-	if err := srv.World().WriteTruth(dir); err != nil {
-		t.Fatal(err)
-	}
-	truth := readTruthIndicators(t, filepath.Join(dir, "indicators.csv"))
+	lake, truth := collectTruthWorld(t, "vc", "p2p_loans", "cf_projects", "licensees")
 
 	db, err := lake.openDB()
 	if err != nil {
@@ -102,31 +61,4 @@ func TestMoneyIndicatorsMatchTruth(t *testing.T) {
 			}
 		})
 	}
-}
-
-// readTruthIndicators reads indicators.csv into city → indicator → value.
-func readTruthIndicators(t *testing.T, path string) map[string]map[string]float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]float64{}
-	for _, r := range recs[1:] {
-		m := map[string]float64{}
-		for i, id := range recs[0][1:] {
-			v, err := strconv.ParseFloat(r[i+1], 64)
-			if err != nil {
-				t.Fatalf("truth %s %s: %v", r[0], id, err)
-			}
-			m[id] = v
-		}
-		out[r[0]] = m
-	}
-	return out
 }

@@ -1,17 +1,8 @@
 package pipelines
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/fhi-index/fhi/collectors"
-	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
 // TestTalentMatchesTruth collects the registry and both recruitment sites from a sample web,
@@ -19,40 +10,7 @@ import (
 // The truth file prints values with 4 decimals and every salary string is an exact decimal image of
 // the world's range, so the only difference allowed is that rounding: |got − want| ≤ 1e-4.
 func TestTalentMatchesTruth(t *testing.T) {
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	sources := map[string]string{"jobs": "jobs-api", "jobs_gbk": "jobs-gbk", "registry": "registry"}
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
-	for _, s := range srv.Sites() {
-		for src, site := range sources {
-			if s.Name == site {
-				opts.BaseURLs[src] = s.BaseURL
-				opts.Sources = append(opts.Sources, src)
-			}
-		}
-	}
-	if len(opts.Sources) != len(sources) {
-		t.Fatalf("sample web lacks sites for %v: got %v", sources, opts.BaseURLs)
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
-
-	lake := openTestLake(t)
-	if _, err := lake.Collect(t.Context(), opts); err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	if _, err := lake.Transform(t.Context(), TransformOptions{}); err != nil {
-		t.Fatalf("Transform: %v", err)
-	}
-
-	dir := t.TempDir()
-	if err := srv.World().WriteTruth(dir); err != nil {
-		t.Fatal(err)
-	}
-	truth := readTruth(t, filepath.Join(dir, "indicators.csv"))
+	lake, truth := collectTruthWorld(t, "jobs", "jobs_gbk", "registry")
 
 	db, err := lake.openDB()
 	if err != nil {
@@ -99,34 +57,4 @@ func TestTalentMatchesTruth(t *testing.T) {
 	if unlinked != 0 {
 		t.Errorf("got %d quarantined postings, want 0: every sample-web posting has a registry company and a city", unlinked)
 	}
-}
-
-// readTruth reads indicators.csv into city → indicator → value.
-func readTruth(t *testing.T, path string) map[string]map[string]float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]float64{}
-	for _, r := range recs[1:] {
-		m := map[string]float64{}
-		for i, id := range recs[0][1:] {
-			if !strings.HasSuffix(id, ".talent") {
-				continue
-			}
-			v, err := strconv.ParseFloat(r[i+1], 64)
-			if err != nil {
-				t.Fatalf("truth %s %s: %v", r[0], id, err)
-			}
-			m[id] = v
-		}
-		out[r[0]] = m
-	}
-	return out
 }

@@ -1,0 +1,81 @@
+package pipelines
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/fhi-index/fhi/collectors"
+	"github.com/fhi-index/fhi/collectors/sampleweb"
+)
+
+// collectTruthWorld crawls sources from a sample web (seed 1, scale 0.1) into a new lake, runs the
+// transform, and returns the lake and the world's true indicators: city → indicator id → value,
+// from the truth export's indicators.csv (values printed with 4 decimals).
+func collectTruthWorld(t *testing.T, sources ...string) (*Lake, map[string]map[string]float64) {
+	t.Helper()
+	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	sites := map[string]string{}
+	for _, s := range srv.Sites() {
+		sites[s.Name] = s.BaseURL
+	}
+	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: sources}
+	for _, name := range sources {
+		src, err := collectors.Default.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.BaseURLs[name] = sites[src.Site]; opts.BaseURLs[name] == "" {
+			t.Fatalf("the sample web has no site %q for source %s", src.Site, name)
+		}
+	}
+	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
+	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
+
+	lake := openTestLake(t)
+	if _, err := lake.Collect(t.Context(), opts); err != nil {
+		t.Fatalf("collecting: %v", err)
+	}
+	if _, err := lake.Transform(t.Context(), TransformOptions{}); err != nil {
+		t.Fatalf("transforming: %v", err)
+	}
+	dir := t.TempDir()
+	if err := srv.World().WriteTruth(dir); err != nil {
+		t.Fatal(err)
+	}
+	return lake, readTruth(t, filepath.Join(dir, "indicators.csv"))
+}
+
+// readTruth reads indicators.csv into city → indicator → value.
+func readTruth(t *testing.T, path string) map[string]map[string]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]float64{}
+	for _, r := range recs[1:] {
+		m := map[string]float64{}
+		for i, id := range recs[0][1:] {
+			v, err := strconv.ParseFloat(r[i+1], 64)
+			if err != nil {
+				t.Fatalf("%s: %s %s: %v", path, r[0], id, err)
+			}
+			m[id] = v
+		}
+		out[r[0]] = m
+	}
+	return out
+}
