@@ -86,6 +86,13 @@ func TestRunThenScores(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "p2p") || !strings.Contains(out, "collect-") {
 		t.Errorf("fhi sources does not list p2p with its last run:\n%s", out)
 	}
+	code, out, errOut = fhi(t, "lineage", "--lake", lake, "--verify", "--limit", "3", "杭州", "industry.p2p.firms")
+	if code != exitOK || !strings.Contains(out, "bytes verified") || !strings.Contains(out, "warc.gz @") {
+		t.Errorf("fhi lineage exited %d:\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut = fhi(t, "lineage", "--lake", lake, "杭州", "no.such.indicator"); code != exitError || !strings.Contains(errOut, "no such score") {
+		t.Errorf("fhi lineage of an unknown indicator: exit %d, %s", code, errOut)
+	}
 	code, out, errOut = fhi(t, "weights", "--lake", lake)
 	if code != exitOK || !strings.Contains(out, "industry.p2p") {
 		t.Errorf("fhi weights exited %d:\n%s\n%s", code, out, errOut)
