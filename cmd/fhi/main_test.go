@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -218,4 +219,49 @@ func TestKilledCollectThenRun(t *testing.T) {
 	if last := runs[len(runs)-1]; rows[resumedRun] != last.Rows || last.Rows == 0 {
 		t.Errorf("resumed run %s has %d records, an uninterrupted run %d", resumedRun, rows[resumedRun], last.Rows)
 	}
+}
+
+// TestDefaultRunReproducesPublishedOrder runs the newcomer's command — fhi run, full-scale sample
+// web — and compares the ranking with the 2017 report's published top 20 (../shared/FHI2017.md §4):
+// the top five in the published order and Spearman ρ ≥ 0.9 over the published twenty. The sample
+// web is calibrated to the report, so this checks that collect → transform → score recovers it.
+func TestDefaultRunReproducesPublishedOrder(t *testing.T) {
+	published := []string{"北京", "上海", "深圳", "杭州", "广州", "成都", "武汉", "南京", "天津", "西安",
+		"青岛", "济南", "重庆", "郑州", "长沙", "宁波", "合肥", "厦门", "大连", "贵阳"}
+	lake := filepath.Join(t.TempDir(), "lake")
+	if code, out, errOut := fhi(t, "run", "--lake", lake); code != exitOK {
+		t.Fatalf("fhi run exited %d:\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ := fhi(t, "scores", "--lake", lake, "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != exitOK || err != nil {
+		t.Fatalf("fhi scores: %d %v", code, err)
+	}
+	rank := map[string]float64{}
+	for i, r := range recs[1:] {
+		rank[r[1]] = float64(i + 1)
+	}
+	for i, city := range published[:5] {
+		if rank[city] != float64(i+1) {
+			t.Errorf("%s ranks %g, published %d", city, rank[city], i+1)
+		}
+	}
+	// Spearman ρ over the published twenty, their ranks among themselves in our ranking.
+	order := append([]string(nil), published...)
+	sort.SliceStable(order, func(i, j int) bool { return rank[order[i]] < rank[order[j]] })
+	ours := map[string]int{}
+	for i, c := range order {
+		ours[c] = i + 1
+	}
+	var d2 float64
+	for i, c := range published {
+		d := float64(ours[c] - (i + 1))
+		d2 += d * d
+	}
+	n := float64(len(published))
+	rho := 1 - 6*d2/(n*(n*n-1))
+	if rho < 0.9 {
+		t.Errorf("Spearman ρ with the published top 20 = %.3f, want ≥ 0.9; our order: %v", rho, order)
+	}
+	t.Logf("Spearman ρ with the published top 20: %.3f", rho)
 }
