@@ -379,27 +379,25 @@ func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	extra := ""
+	header := append([]string{"rank", "city"}, t.Columns...)
 	if t.Draws > 0 { // the score run had --mc-draws
-		extra = "median rank\t5–95% rank\t"
+		header = append(header, "median rank", "5–95% rank")
 	}
-	fmt.Fprintf(tw, "rank\tcity\t%s\t%s\n", strings.Join(t.Columns, "\t"), extra)
+	var rows [][]string
 	for i, r := range t.Rows {
 		if top > 0 && i >= top {
 			break
 		}
-		cells := make([]string, len(r.Scores))
-		for j, s := range r.Scores {
-			cells[j] = fmt.Sprintf("%.1f", s)
+		row := []string{fmt.Sprint(r.Rank), r.City}
+		for _, s := range r.Scores {
+			row = append(row, fmt.Sprintf("%.1f", s))
 		}
-		unc := ""
 		if t.Draws > 0 {
-			unc = fmt.Sprintf("%.1f\t%d–%d\t", r.MedianRank, r.P05Rank, r.P95Rank)
+			row = append(row, fmt.Sprintf("%.1f", r.MedianRank), fmt.Sprintf("%d–%d", r.P05Rank, r.P95Rank))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Rank, r.City, strings.Join(cells, "\t"), unc)
+		rows = append(rows, row)
 	}
-	tw.Flush()
+	printAligned(w, header, rows)
 }
 
 func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
