@@ -48,6 +48,8 @@ func OpenArchiveAt(dir, prefix string, existing int) (*Archive, error) {
 		Extension: "warc",
 		Serial:    int32(existing),
 	}
+	gowarcOptions.Lock()
+	defer gowarcOptions.Unlock()
 	w := gowarc.NewWarcFileWriter(
 		gowarc.WithFileNameGenerator(names),
 		gowarc.WithCompression(true),
@@ -72,6 +74,8 @@ func (a *Archive) WriteExchange(req *http.Request, resp *http.Response, body []b
 	date := fetchedAt.UTC().Format(time.RFC3339Nano)
 	target := req.URL.String()
 
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	reqRec, err := buildRecord(gowarc.Request, target, date, "application/http;msgtype=request", requestBytes(req))
 	if err != nil {
 		return Lineage{}, fmt.Errorf("archiving request %s: %w", target, err)
@@ -82,8 +86,6 @@ func (a *Archive) WriteExchange(req *http.Request, resp *http.Response, body []b
 	}
 	respID := respRec.WarcHeader().GetId(gowarc.WarcRecordID)
 
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	// Response first: its offset is what lineage points at, and WARC-Concurrent-To links the pair.
 	results := a.w.Write(respRec, reqRec)
 	if len(results) == 0 {
@@ -106,7 +108,20 @@ func (a *Archive) WriteExchange(req *http.Request, resp *http.Response, body []b
 	}, nil
 }
 
+// gowarcOptions serialises gowarc's constructors: each one builds default options, which writes a
+// package global (uuid.EnableRandPool) — a data race when crawl workers archive and replay
+// concurrently (found by go test -race).
+var gowarcOptions sync.Mutex
+
+func newWarcReader(path string, offset int64) (*gowarc.WarcFileReader, error) {
+	gowarcOptions.Lock()
+	defer gowarcOptions.Unlock()
+	return gowarc.NewWarcFileReader(path, offset)
+}
+
 func buildRecord(kind gowarc.RecordType, target, date, contentType string, block []byte) (gowarc.WarcRecord, error) {
+	gowarcOptions.Lock()
+	defer gowarcOptions.Unlock()
 	b := gowarc.NewRecordBuilder(kind,
 		gowarc.WithAddMissingRecordId(true),
 		gowarc.WithAddMissingContentLength(true),
@@ -182,7 +197,7 @@ type ArchivedResponse struct {
 // ReadResponse reads the response record at offset in the WARC file at path — the coordinates a
 // raw record's lineage gives — so an auditor can re-hash the exact bytes a value came from.
 func ReadResponse(path string, offset int64) (*ArchivedResponse, error) {
-	r, err := gowarc.NewWarcFileReader(path, offset)
+	r, err := newWarcReader(path, offset)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -248,7 +263,7 @@ func IndexArchive(dir string, files []string) (map[string]ArchivedPage, error) {
 }
 
 func indexFile(dir, name string, index map[string]ArchivedPage) error {
-	r, err := gowarc.NewWarcFileReader(filepath.Join(dir, name), 0)
+	r, err := newWarcReader(filepath.Join(dir, name), 0)
 	if err != nil {
 		return fmt.Errorf("indexing %s: %w", name, err)
 	}
