@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -182,20 +183,36 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := cf.loadSpecs(); err != nil {
 		return fail(stderr, "run", err)
 	}
-	lake, ok := openLake(stderr, "run", *lakePath)
-	if !ok {
-		return exitError
+	start := time.Now()
+	table, root, err := runPipeline(ctx, *lakePath, cf, *sources, stderr)
+	if err != nil {
+		return fail(stderr, "run", err)
+	}
+	printScoresTable(stdout, table, 0)
+	if len(table.Missing) > 0 {
+		fmt.Fprintf(stdout, "\n%d of the framework's indicators have no data yet and were left out (not scored as zero): fhi scores --format json lists them\n", len(table.Missing))
+	}
+	fmt.Fprintf(stdout, "\nLake: %s  (fhi scores --lake %s; fhi runs --lake %s)   took %s\n",
+		root, root, root, time.Since(start).Round(time.Millisecond))
+	return exitOK
+}
+
+// runPipeline runs every stage once over the lake at lakePath, reporting each stage on stderr, and
+// returns the published scores and the lake's root. The lake is held only while it runs.
+func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
+	lake, err := pipelines.OpenLake(lakePath)
+	if err != nil {
+		return nil, "", err
 	}
 	defer lake.Close()
 	copts, stop, err := cf.prepare(stderr)
 	defer stop()
 	if err != nil {
-		return fail(stderr, "run", err)
+		return nil, lake.Root, err
 	}
-	if *sources != "" {
-		copts.Sources = strings.Split(*sources, ",")
+	if sources != "" {
+		copts.Sources = strings.Split(sources, ",")
 	}
-	start := time.Now()
 	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts})
 	for _, m := range res.Collect {
 		fmt.Fprintf(stderr, "collect %s: %s, %d records (run %s)\n", m.Source, m.Status, m.Rows, m.RunID)
@@ -207,18 +224,54 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "score: %s (run %s)\n", res.Score.Status, res.Score.RunID)
 	}
 	if err != nil {
-		return fail(stderr, "run", err)
+		return nil, lake.Root, err
 	}
 	table, err := lake.PublishedScores(ctx, "")
+	return table, lake.Root, err
+}
+
+// cmdSchedule implements "fhi schedule --cron SPEC": the nightly crawl as a long-running process.
+func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("schedule", "schedule --cron SPEC [run flags]",
+		"Runs every stage (as fhi run does, incrementally by default) at the times SPEC names — a\ncron line such as \"0 2 * * *\", or @daily, @every 6h — until interrupted. A failed night is\nlogged and the schedule goes on. Against the sample web, each run sees the world one day later.", stderr)
+	lakePath := lakeFlag(fs)
+	cf := addCrawlFlags(fs)
+	spec := fs.String("cron", "", "when to run: a cron line (minute hour day month weekday) or @daily, @every 6h …")
+	sources := fs.String("sources", "", "comma-separated sources to collect (default: every source with a site)")
+	full := fs.Bool("full", false, "download everything each run instead of sending conditional requests")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *spec == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	if err := cf.loadSpecs(); err != nil {
+		return fail(stderr, "schedule", err)
+	}
+	*cf.incremental = !*full
+	firstDay := *cf.day
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log.Info("schedule started", "cron", *spec, "lake", *lakePath, "incremental", !*full)
+	err := pipelines.Schedule(ctx, *spec, func(ctx context.Context, n int) error {
+		*cf.day = firstDay + n - 1 // the sample web evolves a day per run; real sites ignore it
+		table, _, err := runPipeline(ctx, *lakePath, cf, *sources, stderr)
+		if err == nil && len(table.Rows) > 0 {
+			log.Info("published", "run", table.RunID, "first", table.Rows[0].City, "cities", len(table.Rows))
+		}
+		return err
+	}, func(tk pipelines.Tick) {
+		if tk.Err != nil {
+			log.Error("run failed", "n", tk.N, "took", tk.Duration.Round(time.Millisecond), "err", tk.Err, "next", tk.Next.Format(time.RFC3339))
+		} else {
+			log.Info("run finished", "n", tk.N, "took", tk.Duration.Round(time.Millisecond), "next", tk.Next.Format(time.RFC3339))
+		}
+	})
 	if err != nil {
-		return fail(stderr, "run", err)
+		fmt.Fprintf(stderr, "fhi schedule: %v\n", err)
+		return exitUsage
 	}
-	printScoresTable(stdout, table, 0)
-	if len(table.Missing) > 0 {
-		fmt.Fprintf(stdout, "\n%d of the framework's indicators have no data yet and were left out (not scored as zero): fhi scores --format json lists them\n", len(table.Missing))
-	}
-	fmt.Fprintf(stdout, "\nLake: %s  (fhi scores --lake %s; fhi runs --lake %s)   took %s\n",
-		lake.Root, lake.Root, lake.Root, time.Since(start).Round(time.Millisecond))
+	log.Info("schedule stopped")
 	return exitOK
 }
 
