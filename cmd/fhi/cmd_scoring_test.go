@@ -266,3 +266,34 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestScoreTruthExport scores the sample web's ground truth outside the lake, the way a
+// methodologist would (fhi sampleweb truth, then fhi score --input): every level is scored and the
+// total ranks the report's published top five (FHI2017.md §4) in order.
+func TestScoreTruthExport(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := fhi(t, "sampleweb", "truth", "--out", filepath.Join(dir, "truth")); code != exitOK {
+		t.Fatalf("fhi sampleweb truth: exit %d: %s", code, errOut)
+	}
+	out := filepath.Join(dir, "scored")
+	if code, _, errOut := fhi(t, "score", "--input", filepath.Join(dir, "truth", "indicators.csv"), "--out", out); code != exitOK {
+		t.Fatalf("fhi score --input: exit %d: %s", code, errOut)
+	}
+	f, err := os.Open(filepath.Join(out, "scores.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(recs[0]); got != 2+1+3+16 {
+		t.Errorf("scores.csv has %d columns, want rank, city, total, 3 level-1 and 16 level-2", got)
+	}
+	for i, want := range []string{"北京", "上海", "深圳", "杭州", "广州"} {
+		if recs[i+1][1] != want {
+			t.Errorf("rank %d is %s, published %s", i+1, recs[i+1][1], want)
+		}
+	}
+}
