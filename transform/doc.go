@@ -14,6 +14,23 @@
 // Rows that cannot be cleaned (an address that maps to no city, an unparseable amount) go to the
 // quarantine table with a reason.
 //
+// The steps, the sources they require and the indicators they compute:
+//
+//	000_macros                   —                         fhi_amount_yuan (money strings → yuan)
+//	010/020_p2p                  p2p                       industry.p2p.firms, .volume
+//	030_licensees                licensees                 industry.{payment,credit,blockchain}.firms, .volume
+//	040_crowdfunding             crowdfunding              industry.crowdfunding.firms, .volume
+//	050_jobs                     jobs, jobs_gbk, registry  industry.*.talent (salary strings, postings linked to firms)
+//	060_capital                  vc, licensees             industry.*.capital (VC deals; registered capital for payment, credit)
+//	070/071_experience_*         p2p_loans / cf_projects   experience.p2p.online_borrowing, experience.crowdfunding.online_fundraising
+//	080_city_stats               city_stats                ecosystem.business.*, .infrastructure.*, .research.*, .policy.spending, .support
+//	081_city_reports             city_reports              ecosystem.policy.attention (keyword mentions)
+//	082/083                      city_regulators / baidu_heat   ecosystem.regulation.regulators, ecosystem.attention.baidu_heat
+//	090/091/092                  city_services / credit_users / survey   experience.payment / .credit / .blockchain
+//
+// Each indicator's definition matches the sample web's truth (collectors/sampleweb/doc.go); the
+// pipelines truth tests check every value.
+//
 // Current-state tables are replaced on every run, so running the transform twice on the same
 // inputs leaves identical tables; metric_history keeps each run's metrics under its run id for the
 // score stage and for audits.
