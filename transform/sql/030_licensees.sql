@@ -17,10 +17,8 @@ WITH licensees AS (
     WHERE sector IN ('payment', 'credit', 'blockchain')
 ),
 matches AS (
-    SELECT l.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY l.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT l.record_id, fhi_city_code(l.city) AS city_code, fhi_city_name(l.city) AS city_name
     FROM licensees l
-    JOIN ref_city_prefixes f ON starts_with(l.city, f.prefix)
 )
 SELECT l.record_id, l.collect_run_id, l.sector, l.licensee_id, l.licence, l.company, l.brand,
        l.city AS city_raw, m.city_code, m.city_name,
@@ -32,7 +30,7 @@ SELECT l.record_id, l.collect_run_id, l.sector, l.licensee_id, l.licence, l.comp
        l.status,
        l.status = '正常' AS operating
 FROM licensees l
-LEFT JOIN matches m ON m.record_id = l.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = l.record_id
 LEFT JOIN ref_cities c ON c.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)

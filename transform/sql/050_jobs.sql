@@ -45,10 +45,8 @@ WITH companies AS (
     FROM raw_registry
 ),
 matches AS (
-    SELECT c.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY c.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT c.record_id, fhi_city_code(c.address) AS city_code, fhi_city_name(c.address) AS city_name
     FROM companies c
-    JOIN ref_city_prefixes f ON starts_with(c.address, f.prefix)
 )
 SELECT c.record_id, c.collect_run_id, c.company_id, c.name, fhi_company_key(c.name) AS name_key,
        c.credit_code, c.legal_rep,
@@ -70,7 +68,7 @@ SELECT c.record_id, c.collect_run_id, c.company_id, c.name, fhi_company_key(c.na
        r.code IS NOT NULL AS in_sample,
        c.scope
 FROM companies c
-LEFT JOIN matches m ON m.record_id = c.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = c.record_id
 LEFT JOIN ref_cities r ON r.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)
@@ -103,10 +101,8 @@ WITH postings AS (
     FROM raw_jobs_gbk
 ),
 matches AS (
-    SELECT p.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY p.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT p.record_id, fhi_city_code(p.city_raw) AS city_code, fhi_city_name(p.city_raw) AS city_name
     FROM postings p
-    JOIN ref_city_prefixes f ON starts_with(p.city_raw, f.prefix)
 )
 SELECT p.record_id, p.collect_run_id, p.source, p.job_id, p.title, p.company,
        s.sector, s.registry_record_id,
@@ -120,7 +116,7 @@ SELECT p.record_id, p.collect_run_id, p.source, p.job_id, p.title, p.company,
        TRY_CAST(p.posted AS DATE) AS posted
 FROM postings p
 LEFT JOIN registry_sectors s ON s.name_key = fhi_company_key(p.company) AND s.n_sectors = 1
-LEFT JOIN matches m ON m.record_id = p.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = p.record_id
 LEFT JOIN ref_cities c ON c.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)

@@ -18,10 +18,8 @@ WITH deals AS (
     FROM raw_vc
 ),
 matches AS (
-    SELECT d.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY d.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT d.record_id, fhi_city_code(d.location) AS city_code, fhi_city_name(d.location) AS city_name
     FROM deals d
-    JOIN ref_city_prefixes f ON starts_with(d.location, f.prefix)
 ),
 parsed AS (
     SELECT d.*,
@@ -50,7 +48,7 @@ SELECT p.record_id, p.collect_run_id, p.deal_id, p.company, p.product, p.round,
            WHEN '区块链' THEN 'blockchain'
        END AS sector
 FROM parsed p
-LEFT JOIN matches m ON m.record_id = p.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = p.record_id
 LEFT JOIN ref_cities c ON c.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)

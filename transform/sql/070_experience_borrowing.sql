@@ -10,10 +10,8 @@ WITH loans AS (
     FROM raw_p2p_loans
 ),
 matches AS (
-    SELECT l.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY l.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT l.record_id, fhi_city_code(l.borrower_city) AS city_code, fhi_city_name(l.borrower_city) AS city_name
     FROM loans l
-    JOIN ref_city_prefixes f ON starts_with(l.borrower_city, f.prefix)
 )
 SELECT l.record_id, l.collect_run_id, l.loan_id, l.platform_id, l.platform,
        l.amount AS amount_raw, TRY_CAST(l.amount AS DOUBLE) AS amount_yuan,
@@ -22,7 +20,7 @@ SELECT l.record_id, l.collect_run_id, l.loan_id, l.platform_id, l.platform,
        c.code IS NOT NULL AS in_sample,
        l.purpose, l.type, TRY_CAST(l.date AS DATE) AS loan_date
 FROM loans l
-LEFT JOIN matches m ON m.record_id = l.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = l.record_id
 LEFT JOIN ref_cities c ON c.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)

@@ -11,10 +11,8 @@ WITH projects AS (
     FROM raw_cf_projects
 ),
 matches AS (
-    SELECT p.record_id, f.code AS city_code, f.short_name AS city_name,
-           row_number() OVER (PARTITION BY p.record_id ORDER BY length(f.prefix) DESC, f.code) AS rn
+    SELECT p.record_id, fhi_city_code(p.city) AS city_code, fhi_city_name(p.city) AS city_name
     FROM projects p
-    JOIN ref_city_prefixes f ON starts_with(p.city, f.prefix)
 )
 SELECT p.record_id, p.collect_run_id, p.project_id, p.title, p.platform_id, p.platform, p.category,
        p.city AS city_raw, m.city_code, m.city_name,
@@ -24,7 +22,7 @@ SELECT p.record_id, p.collect_run_id, p.project_id, p.title, p.platform_id, p.pl
        TRY_CAST(p.backers AS INTEGER) AS backers,
        TRY_CAST(p.date AS DATE) AS project_date
 FROM projects p
-LEFT JOIN matches m ON m.record_id = p.record_id AND m.rn = 1
+LEFT JOIN matches m ON m.record_id = p.record_id
 LEFT JOIN ref_cities c ON c.code = m.city_code;
 
 INSERT INTO quarantine (source, record_id, reason, value)
