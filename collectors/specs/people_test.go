@@ -1,104 +1,35 @@
 package specs
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/fhi-index/fhi/collectors/collectortest"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
-	"github.com/fhi-index/fhi/collectors/spec"
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/net/html/charset"
 )
 
 // peopleCases are the saved pages of the registry and the two recruitment sites (sample web, seed 1,
 // scale 0.05). The jobs_gbk pages are kept as the raw GBK bytes the site serves (gbk: true) and are
 // decoded here as the crawl engine does before extraction; the golden files hold UTF-8.
-var peopleCases = []struct {
-	source, file, url string
-	gbk               bool
-	wantItems         int
-	wantLinks         int
-	wantProblem       bool
-}{
-	{"registry", "registry_search.html", "http://s.test/registry/search?industry=p2p&page=1", false, 0, 21, false}, // 20 companies + next
-	{"registry", "registry_search_last.html", "http://s.test/registry/search?industry=p2p&page=20", false, 0, 6, false},
-	{"registry", "registry_company.html", "http://s.test/registry/companies/c000416", false, 1, 0, false},
-	{"registry", "registry_company_p2p.html", "http://s.test/registry/companies/c000001", false, 1, 0, false},
-	{"registry", "registry_malformed.html", "http://s.test/registry/companies/c000416", false, 0, 0, true}, // h1.name removed
-	{"registry", "registry_company.html", "http://s.test/registry/search?industry=credit&page=1", false, 0, 0, true},
-	{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, 5, 0, false},
-	{"jobs", "jobs_last.json", "http://s.test/jobs-api/api/jobs?page=179&size=5", false, 5, 0, false},
-	{"jobs", "jobs_malformed.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, 0, 0, true}, // truncated
-	{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", true, 20, 1, false},
-	{"jobs_gbk", "jobs_gbk_last.html", "http://s.test/jobs-gbk/list?page=34", true, 5, 0, false},
-	{"jobs_gbk", "jobs_gbk_malformed.html", "http://s.test/jobs-gbk/list?page=1", true, 19, 1, true}, // first row lacks td.company
-	{"jobs_gbk", "registry_company.html", "http://s.test/jobs-gbk/list?page=1", false, 0, 0, true},
+var peopleCases = []pageCase{
+	{"registry", "registry_search.html", "http://s.test/registry/search?industry=p2p&page=1", 0, 21, false, false}, // 20 companies + next
+	{"registry", "registry_search_last.html", "http://s.test/registry/search?industry=p2p&page=20", 0, 6, false, false},
+	{"registry", "registry_company.html", "http://s.test/registry/companies/c000416", 1, 0, false, false},
+	{"registry", "registry_company_p2p.html", "http://s.test/registry/companies/c000001", 1, 0, false, false},
+	{"registry", "registry_malformed.html", "http://s.test/registry/companies/c000416", 0, 0, true, false}, // h1.name removed
+	{"registry", "registry_company.html", "http://s.test/registry/search?industry=credit&page=1", 0, 0, true, false},
+	{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", 5, 0, false, false},
+	{"jobs", "jobs_last.json", "http://s.test/jobs-api/api/jobs?page=179&size=5", 5, 0, false, false},
+	{"jobs", "jobs_malformed.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", 0, 0, true, false}, // truncated
+	{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", 20, 1, false, true},
+	{"jobs_gbk", "jobs_gbk_last.html", "http://s.test/jobs-gbk/list?page=34", 5, 0, false, true},
+	{"jobs_gbk", "jobs_gbk_malformed.html", "http://s.test/jobs-gbk/list?page=1", 19, 1, true, true}, // first row lacks td.company
+	{"jobs_gbk", "registry_company.html", "http://s.test/jobs-gbk/list?page=1", 0, 0, true, false},
 }
 
-// sourcePrefix is the site path a source's URLs start with (the site name, not the source name).
-var sourcePrefix = map[string]string{"registry": "/registry", "jobs": "/jobs-api", "jobs_gbk": "/jobs-gbk"}
-
-func TestExtractPeoplePages(t *testing.T) {
-	specs := embedded(t)
-	for _, tt := range peopleCases {
-		t.Run(tt.file+" as "+tt.url, func(t *testing.T) {
-			ex := extractPage(t, specs[tt.source], sourcePrefix[tt.source], tt.url, tt.file, tt.gbk)
-			if len(ex.Items) != tt.wantItems {
-				t.Errorf("got %d items, want %d", len(ex.Items), tt.wantItems)
-			}
-			if len(ex.Links) != tt.wantLinks {
-				t.Errorf("got %d links, want %d: %v", len(ex.Links), tt.wantLinks, ex.Links)
-			}
-			if got := ex.Err() != nil; got != tt.wantProblem {
-				t.Errorf("got problems %v, want problems: %v", ex.Err(), tt.wantProblem)
-			}
-			if ex.Err() != nil && !errors.Is(ex.Err(), spec.ErrLayout) {
-				t.Errorf("problem %v is not an ErrLayout", ex.Err())
-			}
-			golden(t, tt.file+"@"+strings.NewReplacer("/", "_", "?", "_", "=", "", "&", "_").Replace(strings.TrimPrefix(tt.url, "http://s.test/")), ex)
-		})
-	}
-}
-
-// extractPage is extract for a site whose path prefix differs from the source name, decoding GBK
-// pages first.
-func extractPage(t testing.TB, s *spec.Spec, prefix, rawURL, file string, gbk bool) spec.Extraction {
-	t.Helper()
-	body, err := os.ReadFile(filepath.Join("testdata", "pages", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gbk {
-		r, err := charset.NewReader(bytes.NewReader(body), "text/html; charset=GBK")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body, err = io.ReadAll(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	u, _ := url.Parse(rawURL)
-	rel := strings.TrimPrefix(u.Path, prefix)
-	page := s.PageFor(rel)
-	if page == nil {
-		t.Fatalf("no page of spec %s matches %s", s.Name, rel)
-	}
-	ex, err := page.Extract(u, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ex
-}
+func TestExtractPeoplePages(t *testing.T) { checkPages(t, peopleCases) }
 
 func TestPeopleFields(t *testing.T) {
-	specs := embedded(t)
 	tests := []struct {
 		source, file, url string
 		gbk               bool
@@ -117,7 +48,7 @@ func TestPeopleFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.source, func(t *testing.T) {
-			ex := extractPage(t, specs[tt.source], sourcePrefix[tt.source], tt.url, tt.file, tt.gbk)
+			ex := extractFile(t, tt.source, tt.url, tt.file, tt.gbk)
 			if len(ex.Items) == 0 {
 				t.Fatal("got no items")
 			}
