@@ -19,6 +19,7 @@ import (
 	"github.com/fhi-index/fhi/collectors/specs"
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/scoring"
+	"go.yaml.in/yaml/v3"
 )
 
 // crawlFlags are the flags of every command that crawls.
@@ -38,15 +39,43 @@ type crawlFlags struct {
 	fromArchive  *string
 	incremental  *bool
 	allowDrop    *bool
+	configPath   *string
+
+	config *Config         // loaded by init from --config
+	set    map[string]bool // flags given on the command line
 }
 
-// loadSpecs lays --spec-dir's specs over the built-in ones; call it before looking sources up.
-func (cf *crawlFlags) loadSpecs() error {
-	if *cf.specDir == "" {
-		return nil
+// loadSpecs lays --spec-dir's specs (or the config's spec_dir) over the built-in ones and loads
+// --config; call it right after parsing, before looking sources up.
+func (cf *crawlFlags) loadSpecs(fs *flag.FlagSet) error {
+	cf.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
+	dir := *cf.specDir
+	if cf.configPath != nil && *cf.configPath != "" {
+		// Specs first: the config may name sources that only an edited spec directory defines.
+		var raw struct {
+			SpecDir string `yaml:"spec_dir"`
+		}
+		if b, err := os.ReadFile(*cf.configPath); err == nil {
+			_ = yaml.Unmarshal(b, &raw)
+		}
+		if dir == "" {
+			dir = raw.SpecDir
+		}
 	}
-	_, err := specs.LoadDir(*cf.specDir, collectors.Default)
-	return err
+	if dir != "" {
+		if _, err := specs.LoadDir(dir, collectors.Default); err != nil {
+			return err
+		}
+	}
+	if cf.configPath != nil && *cf.configPath != "" {
+		c, err := loadConfig(*cf.configPath)
+		if err != nil {
+			return err
+		}
+		cf.config = c
+	}
+	return nil
 }
 
 func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
@@ -66,6 +95,7 @@ func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
 	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
 	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
 	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
+	cf.configPath = fs.String("config", os.Getenv("FHI_CONFIG"), "config file: sites, spec_dir and crawl settings (env FHI_CONFIG); flags win over it")
 	return cf
 }
 
@@ -78,10 +108,16 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	if *cf.resume && *cf.fromArchive != "" {
 		return opts, stop, errors.New("--resume and --from-archive exclude each other")
 	}
+	siteFlags := []string(cf.sites)
+	if len(siteFlags) == 0 && cf.config != nil {
+		for name, u := range cf.config.Sites {
+			siteFlags = append(siteFlags, name+"="+u)
+		}
+	}
 	if *cf.fromArchive != "" {
 		// Nothing is fetched: the run's own base URL is in its manifest.
-	} else if len(cf.sites) > 0 {
-		for _, s := range cf.sites {
+	} else if len(siteFlags) > 0 {
+		for _, s := range siteFlags {
 			name, u, ok := strings.Cut(s, "=")
 			if !ok || name == "" || u == "" {
 				return opts, stop, fmt.Errorf("--site %q: want source=URL", s)
@@ -115,15 +151,20 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 		opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 		opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = 50*time.Millisecond, 5*time.Second
 	}
+	if cf.config != nil {
+		cf.config.Crawl.apply(&opts.Crawl)
+	}
 	if *cf.parallelism > 0 {
 		opts.Crawl.Parallelism = *cf.parallelism
 	}
 	if *cf.delay >= 0 {
 		opts.Crawl.Delay, opts.Crawl.RandomDelay = *cf.delay, *cf.delay
 	}
-	opts.Crawl.Retry.MaxAttempts = *cf.maxAttempts
-	opts.Crawl.IgnoreRobots = *cf.ignoreRobots
-	if *cf.autoThrottle {
+	if cf.set["max-attempts"] || cf.config == nil || cf.config.Crawl.MaxAttempts == 0 {
+		opts.Crawl.Retry.MaxAttempts = *cf.maxAttempts
+	}
+	opts.Crawl.IgnoreRobots = opts.Crawl.IgnoreRobots || *cf.ignoreRobots
+	if *cf.autoThrottle || opts.Crawl.AutoThrottle {
 		opts.Crawl.AutoThrottle, opts.Crawl.AutoThrottleMaxDelay, opts.Crawl.AutoThrottleTarget = true, time.Minute, float64(opts.Crawl.Parallelism)
 	}
 	opts.Progress = progressPrinter(stderr)
@@ -180,7 +221,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fhi run: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if err := cf.loadSpecs(); err != nil {
+	if err := cf.loadSpecs(fs); err != nil {
 		return fail(stderr, "run", err)
 	}
 	start := time.Now()
@@ -246,7 +287,7 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return exitUsage
 	}
-	if err := cf.loadSpecs(); err != nil {
+	if err := cf.loadSpecs(fs); err != nil {
 		return fail(stderr, "schedule", err)
 	}
 	*cf.incremental = !*full
@@ -282,7 +323,7 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if err := cf.loadSpecs(); err != nil {
+	if err := cf.loadSpecs(fs); err != nil {
 		return fail(stderr, "collect", err)
 	}
 	for _, name := range fs.Args() { // a typo fails before anything starts

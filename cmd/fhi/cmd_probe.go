@@ -27,7 +27,7 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
-	if err := cf.loadSpecs(); err != nil {
+	if err := cf.loadSpecs(fs); err != nil {
 		return fail(stderr, "probe", err)
 	}
 	src, err := collectors.Default.Lookup(fs.Arg(0))

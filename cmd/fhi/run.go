@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"ahp":       {"weights, λmax, CI and CR of a pairwise-comparison matrix CSV", cmdAHP},
 		"pca":       {"principal components and recipe weights of an indicator table CSV", cmdPCA},
 		"import":    {"file a CSV or XLSX (a survey export, a yearbook table) into the lake as a source", cmdImport},
+		"lint":      {"validate specs, a config file and a framework file without running anything", cmdLint},
 		"lineage":   {"trace one city's score on one indicator back to the archived bytes", cmdLineage},
 		"probe":     {"fetch one page and print what a source's spec extracts from it", cmdProbe},
 	}
