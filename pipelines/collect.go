@@ -98,11 +98,13 @@ func (l *Lake) Collect(ctx context.Context, opts CollectOptions) ([]*Manifest, e
 
 // collectDetails is the collect-specific part of a manifest.
 type collectDetails struct {
-	BaseURL    string            `json:"base_url"`
-	Stats      collectors.Stats  `json:"crawl_stats"`
-	Duplicates int64             `json:"duplicate_records_skipped"`
-	Failures   int               `json:"failures"`
-	Options    collectDetailOpts `json:"options"`
+	// FinishReason is why the crawl stopped: completed, interrupted, or the error.
+	FinishReason string            `json:"finish_reason"`
+	BaseURL      string            `json:"base_url"`
+	Stats        collectors.Stats  `json:"crawl_stats"`
+	Duplicates   int64             `json:"duplicate_records_skipped"`
+	Failures     int               `json:"failures"`
+	Options      collectDetailOpts `json:"options"`
 }
 
 type collectDetailOpts struct {
@@ -342,8 +344,15 @@ func (l *Lake) crawl(ctx context.Context, src collectors.Source, baseURL string,
 	}
 	failures := crawl.Failures()
 	_, dups := sink.Rows()
+	reason := "completed"
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		reason = "interrupted"
+	case runErr != nil:
+		reason = "error: " + runErr.Error()
+	}
 	details, err := json.Marshal(collectDetails{
-		BaseURL: baseURL, Stats: stats, Duplicates: dups, Failures: len(failures),
+		FinishReason: reason, BaseURL: baseURL, Stats: stats, Duplicates: dups, Failures: len(failures),
 		Options: collectDetailOpts{
 			Parallelism: opts.Crawl.Parallelism, Delay: opts.Crawl.Delay.String(),
 			MaxAttempts: opts.Crawl.Retry.MaxAttempts, IgnoreRobots: opts.Crawl.IgnoreRobots, UserAgent: opts.Crawl.UserAgent,

@@ -12,13 +12,15 @@ import (
 	"github.com/fhi-index/fhi/collectors"
 )
 
-func crawlStats(t *testing.T, m *Manifest) collectors.Stats {
+func crawlStats(t *testing.T, m *Manifest) collectors.Stats { return crawlDetails(t, m).Stats }
+
+func crawlDetails(t *testing.T, m *Manifest) collectDetails {
 	t.Helper()
 	var d collectDetails
 	if err := json.Unmarshal(m.Details, &d); err != nil {
 		t.Fatalf("decoding details of %s: %v", m.RunID, err)
 	}
-	return d.Stats
+	return d
 }
 
 // recordSet is every record of a collect run as "record_id|fields…" lines, sorted.
@@ -60,6 +62,9 @@ func TestIncrementalCollect(t *testing.T) {
 	opts.Incremental = true
 	second := collectOne(t, lake, opts)
 
+	if r := crawlDetails(t, first).FinishReason; r != "completed" {
+		t.Errorf("finish reason %q, want completed", r)
+	}
 	s1, s2 := crawlStats(t, first), crawlStats(t, second)
 	if s2.NotModified == 0 || s2.Bytes*20 > s1.Bytes {
 		t.Errorf("incremental run downloaded %d bytes (%d not modified); the first %d: want ≤ 5%%", s2.Bytes, s2.NotModified, s1.Bytes)
@@ -109,8 +114,12 @@ func TestResumeAfterInterrupt(t *testing.T) {
 			cancel()
 		}
 	}
-	if _, err := lake.Collect(ctx, slow); err == nil {
+	ms, err := lake.Collect(ctx, slow)
+	if err == nil {
 		t.Fatal("interrupted collect succeeded")
+	}
+	if r := crawlDetails(t, ms[0]).FinishReason; r != "interrupted" {
+		t.Errorf("interrupted run's finish reason %q", r)
 	}
 	resumed := collectOne(t, lake, CollectOptions{Resume: true, Sources: opts.Sources, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl})
 	if resumed.Status != StatusSucceeded || crawlStats(t, resumed).Replayed == 0 {
