@@ -171,22 +171,32 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	return opts, stop, nil
 }
 
-// progressPrinter shows crawl progress: a line rewritten in place on a terminal, a line every
-// ten seconds otherwise (logs stay readable).
+// progressPrinter shows crawl progress: a line rewritten in place on a terminal; otherwise
+// structured log lines (log/slog) every ten seconds and at each source's end, for log collectors.
 func progressPrinter(w io.Writer) func(string, collectors.Stats, bool) {
-	tty := isTerminal(w)
-	var last time.Time
+	if !isTerminal(w) {
+		log := slog.New(slog.NewTextHandler(w, nil))
+		var last time.Time
+		return func(source string, s collectors.Stats, done bool) {
+			if !done && time.Since(last) < 10*time.Second {
+				return
+			}
+			last = time.Now()
+			msg := "crawling"
+			if done {
+				msg = "crawled"
+			}
+			log.Info(msg, "source", source, "requests", s.Requests, "records", s.Records, "retries", s.Retries,
+				"failed", s.Failed, "quarantined", s.Quarantined, "replayed", s.Replayed, "not_modified", s.NotModified, "bytes", s.Bytes)
+		}
+	}
 	return func(source string, s collectors.Stats, done bool) {
 		line := fmt.Sprintf("collect %s: %d requests, %d records, %d retries, %d failed, %d quarantined, %.1f MB",
 			source, s.Requests, s.Records, s.Retries, s.Failed, s.Quarantined, float64(s.Bytes)/1e6)
-		switch {
-		case tty && !done:
-			fmt.Fprintf(w, "\r\033[K%s", line)
-		case tty:
+		if done {
 			fmt.Fprintf(w, "\r\033[K%s\n", line)
-		case done || time.Since(last) >= 10*time.Second:
-			last = time.Now()
-			fmt.Fprintln(w, line)
+		} else {
+			fmt.Fprintf(w, "\r\033[K%s", line)
 		}
 	}
 }
