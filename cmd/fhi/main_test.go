@@ -94,6 +94,9 @@ func TestRunThenScores(t *testing.T) {
 	if code, _, errOut = fhi(t, "lineage", "--lake", lake, "杭州", "no.such.indicator"); code != exitError || !strings.Contains(errOut, "no such score") {
 		t.Errorf("fhi lineage of an unknown indicator: exit %d, %s", code, errOut)
 	}
+	if code, out, errOut = fhi(t, "quality", "--lake", lake); code != exitOK {
+		t.Errorf("fhi quality exited %d: %s", code, errOut)
+	}
 	code, out, errOut = fhi(t, "weights", "--lake", lake)
 	if code != exitOK || !strings.Contains(out, "industry.p2p") {
 		t.Errorf("fhi weights exited %d:\n%s\n%s", code, out, errOut)

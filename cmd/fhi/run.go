@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"publish":   {"publish a score run: the ranking fhi scores shows", cmdPublish},
 		"scores":    {"print the published scores (--format table|csv|json)", cmdScores},
 		"schedule":  {"run every stage on a cron schedule (nightly incremental crawls) until stopped", cmdSchedule},
+		"quality":   {"what the latest runs set aside: failed and quarantined pages, quarantined rows", cmdQuality},
 		"runs":      {"list stage runs with status, counts and durations", cmdRuns},
 		"sources":   {"list the registered sources", cmdSources},
 		"sampleweb": {"serve the simulated source sites, or export their ground truth", cmdSampleweb},

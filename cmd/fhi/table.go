@@ -8,15 +8,35 @@ import (
 	"golang.org/x/text/width"
 )
 
-// printAligned prints right-aligned columns measured in terminal cells, so Chinese city names (two
-// cells per character) line up — text/tabwriter counts them as one.
-func printAligned(w io.Writer, header []string, rows [][]string) {
+// printLeft prints left-aligned columns measured in terminal cells.
+func printLeft(w io.Writer, header []string, rows [][]string) {
+	widths := columnWidths(header, rows)
+	for _, r := range append([][]string{header}, rows...) {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-cells(c)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+func columnWidths(header []string, rows [][]string) []int {
 	widths := make([]int, len(header))
 	for _, r := range append([][]string{header}, rows...) {
 		for i, c := range r {
 			widths[i] = max(widths[i], cells(c))
 		}
 	}
+	return widths
+}
+
+// printAligned prints right-aligned columns measured in terminal cells, so Chinese city names (two
+// cells per character) line up — text/tabwriter counts them as one.
+func printAligned(w io.Writer, header []string, rows [][]string) {
+	widths := columnWidths(header, rows)
 	for _, r := range append([][]string{header}, rows...) {
 		var b strings.Builder
 		for i, c := range r {
