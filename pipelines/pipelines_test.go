@@ -75,6 +75,21 @@ func TestRunAllEndToEnd(t *testing.T) {
 		t.Error("no missing indicators reported, but the thin slice provides only two of 39")
 	}
 
+	t.Run("the published report", func(t *testing.T) {
+		b, err := os.ReadFile(filepath.Join(lake.Root, "published", "report.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(b)
+		for _, want := range []string{"Simulated data", "<td>北京</td>", res.Score.RunID, "<code>ecosystem.attention.baidu_heat</code>", "fhi lineage"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("report.html lacks %q", want)
+			}
+		}
+		if n := strings.Count(page, "<tr><td>"); n < 20 {
+			t.Errorf("report.html has %d table rows, want the top 20 and more", n)
+		}
+	})
 	t.Run("lineage reads back from the archive", func(t *testing.T) {
 		checkRawLineage(t, lake, res.Collect[0])
 	})

@@ -37,7 +37,8 @@ type ScoreRow struct {
 	P95Rank    int     `json:"p95_rank,omitempty"`
 }
 
-// Publish makes a score run the published one and writes published/scores.csv and scores.json.
+// Publish makes a score run the published one and writes published/scores.csv, scores.json and
+// report.html (the ranking as a page a reader can open).
 func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err error) {
 	var upstream *Manifest
 	if fromRun != "" {
@@ -75,7 +76,11 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 	if err != nil {
 		return m, err
 	}
-	for name, b := range map[string][]byte{"scores.csv": csvBuf.Bytes(), "scores.json": append(jsonBytes, '\n')} {
+	html, err := l.writeReport(ctx, db, table, time.Now().UTC())
+	if err != nil {
+		return m, err
+	}
+	for name, b := range map[string][]byte{"scores.csv": csvBuf.Bytes(), "scores.json": append(jsonBytes, '\n'), "report.html": html} {
 		path := filepath.Join(l.publishedDir(), name)
 		if err := WriteFileAtomic(path, b); err != nil {
 			return m, err
@@ -84,7 +89,7 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 	if _, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO published VALUES (?, ?, ?)`, upstream.RunID, m.RunID, time.Now().UTC()); err != nil {
 		return m, fmt.Errorf("recording publication: %w", err)
 	}
-	for _, name := range []string{"scores.csv", "scores.json"} {
+	for _, name := range []string{"scores.csv", "scores.json", "report.html"} {
 		ref, err := l.fileRef(filepath.Join(l.publishedDir(), name))
 		if err != nil {
 			return m, err
