@@ -3,10 +3,11 @@
 //
 //	<lake>/raw/<source>/run=<run_id>/part-NNNNN.parquet   raw records with lineage columns
 //	<lake>/raw/<source>/run=<run_id>/failures.json        the run's failed and quarantined URLs
+//	<lake>/raw/<source>/run=<run_id>/pages.json           URL → archived response (incremental runs start here)
 //	<lake>/archive/<source>/<run_id>-NNNNN.warc.gz        every request and response (WARC 1.1)
 //	<lake>/fhi.duckdb                                     staging, cleaned, metric and score tables
 //	<lake>/runs/<run_id>.json                             one manifest per stage run
-//	<lake>/published/scores.{csv,json}                    the published scores
+//	<lake>/published/scores.{csv,json}, report.html       the published scores
 //
 // Every stage is idempotent, writes atomically (a temporary directory or file renamed into place; one
 // DuckDB transaction) and records a manifest. A stage run alone reads the latest successful run of
