@@ -127,14 +127,3 @@ func TestCalibration(t *testing.T) {
 		}
 	}
 }
-
-func TestCalibrationDebug(t *testing.T) {
-	if testing.Short() || !testing.Verbose() {
-		t.Skip()
-	}
-	w := testWorld(t, Options{Seed: 1, Scale: 1})
-	s := proxyScore(w.Indicators())
-	for _, c := range []string{"深圳", "杭州"} {
-		t.Logf("%s %v", c, s[c])
-	}
-}
