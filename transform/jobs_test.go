@@ -38,7 +38,7 @@ func writeSource(t *testing.T, source string, fields []string, recs []map[string
 
 var (
 	jobsFields     = []string{"job_id", "title", "company", "city", "district", "salary", "education", "posted"}
-	jobsGBKFields  = []string{"link", "title", "company", "location", "salary", "education", "posted"}
+	jobsGBKFields  = []string{"job_id", "link", "title", "company", "location", "salary", "education", "posted"}
 	registryFields = []string{"company_id", "name", "credit_code", "legal_rep", "registered_capital", "founded", "status", "industry", "address", "scope"}
 )
 
@@ -70,7 +70,7 @@ func TestSalaryParsing(t *testing.T) {
 	for i, tt := range tests {
 		id := fmt.Sprintf("j%03d", i)
 		api = append(api, map[string]string{"job_id": id, "company": "杭州测试支付有限公司", "city": "杭州", "salary": tt.salary, "education": "本科"})
-		gbk = append(gbk, map[string]string{"link": "/jobs-gbk/job/g" + id + ".html", "company": "杭州测试支付有限公司", "location": "杭州-西湖区", "salary": tt.salary, "education": "本科"})
+		gbk = append(gbk, map[string]string{"job_id": "g" + id, "link": "/jobs-gbk/job/g" + id + ".html", "company": "杭州测试支付有限公司", "location": "杭州-西湖区", "salary": tt.salary, "education": "本科"})
 	}
 	db := openDB(t)
 	_, err := Run(t.Context(), db, Inputs{RunID: "transform-jobs", Sources: []SourceInput{
@@ -118,9 +118,9 @@ func TestTalent(t *testing.T) {
 		{"job_id": "a7", "company": "上海乙征信有限公司", "city": "火星", "salary": "8k-12k", "education": "本科"}, // unmappable city
 	}
 	gbk := []map[string]string{
-		{"link": "/jobs-gbk/job/g1.html", "company": "杭州甲支付有限公司", "location": "杭州-西湖区", "salary": "6-8千/月", "education": "本科"},
-		{"link": "/jobs-gbk/job/g2.html", "company": "杭州甲支付有限公司", "location": "杭州", "salary": "12-24万/年", "education": "大专"},
-		{"link": "/jobs-gbk/job/g3.html", "company": "上海乙征信有限公司", "location": "上海-浦东新区", "salary": "1-1.5万/月", "education": "本科"},
+		{"job_id": "g1", "link": "/jobs-gbk/job/g1.html", "company": "杭州甲支付有限公司", "location": "杭州-西湖区", "salary": "6-8千/月", "education": "本科"},
+		{"job_id": "g2", "link": "/jobs-gbk/job/g2.html", "company": "杭州甲支付有限公司", "location": "杭州", "salary": "12-24万/年", "education": "大专"},
+		{"job_id": "g3", "link": "/jobs-gbk/job/g3.html", "company": "上海乙征信有限公司", "location": "上海-浦东新区", "salary": "1-1.5万/月", "education": "本科"},
 	}
 	db := openDB(t)
 	_, err := Run(t.Context(), db, Inputs{RunID: "transform-talent", Sources: []SourceInput{

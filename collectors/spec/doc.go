@@ -29,6 +29,8 @@
 //	"css@attr"      an attribute of that element; "@attr" one of the item's own
 //	"url:REGEXP"    the first capture group of REGEXP on the page's URL path (e.g. a sector in the path)
 //	"const:VALUE"   a constant
+//	"… | re:REGEXP" any of the above, keeping the first capture group of REGEXP (no match: missing),
+//	                e.g. 'td.title a@href | re:/job/([^/]+)\.html$' for an id only a link carries
 //
 // JSON pages (format: json, or JSON in an HTML element with script: 'script#data') take dot paths
 // instead of CSS: items.select names the array ("data.list", "" for the document itself) and each

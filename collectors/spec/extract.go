@@ -89,10 +89,17 @@ func (p *Page) addItem(ex *Extraction, i int, get func(string) (string, bool), p
 			if m := f.re.FindStringSubmatch(pageURL.Path); m != nil {
 				v, ok = m[1], true
 			}
-		case strings.HasPrefix(f.From, "const:"):
-			v, ok = strings.TrimPrefix(f.From, "const:"), true
+		case strings.HasPrefix(f.from, "const:"):
+			v, ok = strings.TrimPrefix(f.from, "const:"), true
 		default:
-			v, ok = get(f.From)
+			v, ok = get(f.from)
+		}
+		if ok && f.filter != nil {
+			m := f.filter.FindStringSubmatch(v)
+			v, ok = "", m != nil
+			if ok {
+				v = m[1]
+			}
 		}
 		if ok && !it.missing[v] {
 			fields[f.Name] = v

@@ -60,6 +60,9 @@ type Field struct {
 	Name string
 	From string
 	re   *regexp.Regexp // for url: extractors
+	// from is From without its "| re:" filter; filter keeps the filter's first capture group.
+	from   string
+	filter *regexp.Regexp
 }
 
 // Fields keep the order they are written in: it is the column order of the raw Parquet files.
@@ -166,7 +169,14 @@ func (s *Spec) validate() error {
 				bad(fp, "defined twice")
 			}
 			names[f.Name] = true
-			if re, ok := strings.CutPrefix(f.From, "url:"); ok {
+			f.from = f.From
+			if base, re, ok := strings.Cut(f.From, "| re:"); ok {
+				f.from = strings.TrimSpace(base)
+				if f.filter, err = regexp.Compile(strings.TrimSpace(re)); err != nil || f.filter.NumSubexp() < 1 {
+					bad(fp, "| re: needs a regular expression with a capture group")
+				}
+			}
+			if re, ok := strings.CutPrefix(f.from, "url:"); ok {
 				if f.re, err = regexp.Compile(re); err != nil || f.re.NumSubexp() < 1 {
 					bad(fp, "url: needs a regular expression with a capture group")
 				}

@@ -29,6 +29,7 @@ pages:
         kind: 'url:/items/([a-z]+)/'
         fixed: 'const:yes'
         link: a.more@href
+        slug: 'a.more@href | re:^/(\w+)$'
 `
 
 func TestParseRejectsBadSpecs(t *testing.T) {
@@ -45,11 +46,12 @@ pages:
     items:
       key: '{nope}'
       required: [gone]
-      fields: {ok: h1, url: 'url:no-group'}
+      fields: {ok: h1, url: 'url:no-group', cut: 'h1 | re:nogroup'}
 `, []string{"source: must be a lowercase name", "start: needs at least one URL", "pages[0].name: is required",
 			"pages[0].match: must be a regular expression", "pages[0].format: must be html or json",
 			`pages[0].items.key: names unknown field "nope"`, `pages[0].items.required: names unknown field "gone"`,
-			"pages[0].items.fields.url: url: needs a regular expression with a capture group"}},
+			"pages[0].items.fields.url: url: needs a regular expression with a capture group",
+			"pages[0].items.fields.cut: | re: needs a regular expression with a capture group"}},
 		{"no items anywhere", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/'}\n", []string{"no page has items"}},
 		{"paginate without items", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/', paginate: {param: p}}\n  - {name: i, match: '^/i', items: {key: '{a}', fields: {a: b}}}\n",
 			[]string{"pages[0].paginate: needs items"}},
@@ -77,7 +79,7 @@ func TestExtractHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Fields(); !cmp.Equal(got, []string{"id", "title", "kind", "fixed", "link"}) {
+	if got := s.Fields(); !cmp.Equal(got, []string{"id", "title", "kind", "fixed", "link", "slug"}) {
 		t.Errorf("Fields() = %v, want document order", got)
 	}
 	u, _ := url.Parse("http://s.test/demo/items/bank/1")
@@ -91,7 +93,7 @@ func TestExtractHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Item{
-		{Key: "bank/7", Fields: map[string]string{"id": "7", "title": "第一 项", "kind": "bank", "fixed": "yes", "link": "/x"}},
+		{Key: "bank/7", Fields: map[string]string{"id": "7", "title": "第一 项", "kind": "bank", "fixed": "yes", "link": "/x", "slug": "x"}},
 		{Key: "bank/8", Fields: map[string]string{"id": "8", "kind": "bank", "fixed": "yes"}},
 	}
 	if diff := cmp.Diff(want, ex.Items); diff != "" {

@@ -43,7 +43,7 @@ func TestPeopleFields(t *testing.T) {
 			"job_id": "j000001", "title": "催收专员", "company": "北京微惠支付科技支付科技有限公司", "city": "北京", "district": "东城区",
 			"salary": "11k-15k", "education": "博士", "posted": "2017-05-29"}},
 		{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", true, map[string]string{
-			"link": "/jobs-gbk/job/j000002.html", "title": "数据分析师", "company": "北京合惠借投资管理有限公司", "location": "北京-平谷区",
+			"job_id": "j000002", "link": "/jobs-gbk/job/j000002.html", "title": "数据分析师", "company": "北京合惠借投资管理有限公司", "location": "北京-平谷区",
 			"salary": "1.2-1.8万/月", "education": "本科", "posted": "2017-05-30"}},
 	}
 	for _, tt := range tests {

@@ -94,7 +94,7 @@ WITH postings AS (
            city AS city_raw, district, salary, education, posted
     FROM raw_jobs
     UNION ALL
-    SELECT record_id, run_id, 'jobs_gbk', regexp_extract(link, '([^/]+)\.html$', 1), title, company,
+    SELECT record_id, run_id, 'jobs_gbk', job_id, title, company,
            trim(split_part(location, '-', 1)),
            nullif(trim(substr(location, length(split_part(location, '-', 1)) + 2)), ''),
            salary, education, posted
