@@ -6,6 +6,7 @@
 //	<lake>/raw/<source>/run=<run_id>/pages.json           URL → archived response (incremental runs start here)
 //	<lake>/archive/<source>/<run_id>-NNNNN.warc.gz        every request and response (WARC 1.1)
 //	<lake>/fhi.duckdb                                     staging, cleaned, metric and score tables
+//	<lake>/lineage/transform=<run_id>/metric_records.parquet   the records behind every metric value
 //	<lake>/runs/<run_id>.json                             one manifest per stage run
 //	<lake>/published/scores.{csv,json}, report.html       the published scores
 //

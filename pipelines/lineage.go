@@ -25,18 +25,18 @@ type LineageQuery struct {
 
 // LineageReport is the chain from a published score back to archived bytes.
 type LineageReport struct {
-	ScoreRun       string         `json:"score_run"`
-	TransformRun   string         `json:"transform_run"`
-	City           string         `json:"city"`
-	Indicator      string         `json:"indicator"`
-	Score          float64        `json:"score"`           // standardised, [0, 100]
-	Rank           int            `json:"rank"`            // among the cities, on this indicator
-	Raw            *float64       `json:"raw_value"`       // the metric as scored (after transforms)
-	Metric         *float64       `json:"metric_value"`    // the transform's value
-	Weights        []LineageLevel `json:"weights"`         // the indicator and each group above it
-	RecordCount    int64          `json:"record_count"`    // records behind the metric
-	Records        []LineageRow   `json:"records"`         // the first Limit of them
-	RecordsCurrent bool           `json:"records_current"` // false: the transform run was replaced since
+	ScoreRun         string         `json:"score_run"`
+	TransformRun     string         `json:"transform_run"`
+	City             string         `json:"city"`
+	Indicator        string         `json:"indicator"`
+	Score            float64        `json:"score"`             // standardised, [0, 100]
+	Rank             int            `json:"rank"`              // among the cities, on this indicator
+	Raw              *float64       `json:"raw_value"`         // the metric as scored (after transforms)
+	Metric           *float64       `json:"metric_value"`      // the transform's value
+	Weights          []LineageLevel `json:"weights"`           // the indicator and each group above it
+	RecordCount      int64          `json:"record_count"`      // records behind the metric
+	Records          []LineageRow   `json:"records"`           // the first Limit of them
+	RecordsAvailable bool           `json:"records_available"` // false: the transform run kept no lineage file
 }
 
 // LineageLevel is one node on the path from the indicator to the total.
@@ -112,16 +112,12 @@ func (l *Lake) Lineage(ctx context.Context, q LineageQuery) (*LineageReport, err
 	if metric.Valid {
 		r.Metric = &metric.Float64
 	}
-	// metric_records holds the latest transform's lineage; an older run's can be rebuilt exactly
-	// with `fhi transform --from-run` of its collect runs, whose partitions never change.
-	current, err := l.LatestRun(StageTransform, "")
-	if err != nil {
-		return nil, err
-	}
-	r.RecordsCurrent = current != nil && current.RunID == r.TransformRun
-	if !r.RecordsCurrent {
+	// Each transform run keeps its metric_records in the lake (lineage/transform=<id>/); a run from
+	// before that existed can be rebuilt exactly with `fhi transform --from-run` of its collect runs.
+	if _, err := os.Stat(l.metricRecordsPath(r.TransformRun)); err != nil {
 		return r, nil
 	}
+	r.RecordsAvailable = true
 	return r, l.lineageRecords(ctx, db, r, cityCode, q)
 }
 
@@ -148,8 +144,8 @@ func (l *Lake) lineageWeights(ctx context.Context, db *sql.DB, r *LineageReport)
 }
 
 func (l *Lake) lineageRecords(ctx context.Context, db *sql.DB, r *LineageReport, cityCode string, q LineageQuery) error {
-	rows, err := db.QueryContext(ctx, `SELECT record_id, source, collect_run_id FROM metric_records
-		WHERE indicator = ? AND city_code = ? ORDER BY source, record_id LIMIT ?`, q.Indicator, cityCode, q.Limit)
+	rows, err := db.QueryContext(ctx, `SELECT record_id, source, collect_run_id FROM read_parquet(?)
+		WHERE indicator = ? AND city_code = ? ORDER BY source, record_id LIMIT ?`, l.metricRecordsPath(r.TransformRun), q.Indicator, cityCode, q.Limit)
 	if err != nil {
 		return fmt.Errorf("reading metric records: %w", err)
 	}

@@ -3,6 +3,7 @@ package pipelines
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -15,9 +16,9 @@ func TestLineage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.RecordsCurrent || r.Metric == nil || int64(*r.Metric) != r.RecordCount || len(r.Records) != 5 {
-		t.Fatalf("got current=%v metric=%v count=%d records=%d; want the firm count equal to its records and 5 listed",
-			r.RecordsCurrent, r.Metric, r.RecordCount, len(r.Records))
+	if !r.RecordsAvailable || r.Metric == nil || int64(*r.Metric) != r.RecordCount || len(r.Records) != 5 {
+		t.Fatalf("got available=%v metric=%v count=%d records=%d; want the firm count equal to its records and 5 listed",
+			r.RecordsAvailable, r.Metric, r.RecordCount, len(r.Records))
 	}
 	if n := len(r.Weights); n != 4 || r.Weights[0].Node != "industry.p2p.firms" || r.Weights[n-1].Node != "total" {
 		t.Errorf("weight path %+v, want indicator → group → level 1 → total", r.Weights)
@@ -62,16 +63,23 @@ func TestLineage(t *testing.T) {
 		}
 	})
 
-	t.Run("a replaced transform run says so", func(t *testing.T) {
+	t.Run("a replaced transform run keeps its lineage", func(t *testing.T) {
 		if _, err := lake.Transform(t.Context(), TransformOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		old, err := lake.Lineage(t.Context(), LineageQuery{City: "北京", Indicator: "industry.p2p.firms"})
+		old, err := lake.Lineage(t.Context(), LineageQuery{City: "北京", Indicator: "industry.p2p.firms", Limit: 3, Verify: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if old.RecordsCurrent || len(old.Records) != 0 || old.RecordCount == 0 {
-			t.Errorf("lineage of a replaced transform run: current=%v, %d records listed, count %d", old.RecordsCurrent, len(old.Records), old.RecordCount)
+		if !old.RecordsAvailable || len(old.Records) != 3 || old.TransformRun != r.TransformRun {
+			t.Errorf("lineage of a replaced transform run: available=%v, %d records listed, run %s", old.RecordsAvailable, len(old.Records), old.TransformRun)
+		}
+		if err := os.RemoveAll(filepath.Join(lake.Root, "lineage", "transform="+r.TransformRun)); err != nil {
+			t.Fatal(err)
+		}
+		gone, err := lake.Lineage(t.Context(), LineageQuery{City: "北京", Indicator: "industry.p2p.firms"})
+		if err != nil || gone.RecordsAvailable || len(gone.Records) != 0 || gone.RecordCount == 0 {
+			t.Errorf("lineage without its file: %v, available=%v, %d records", err, gone.RecordsAvailable, len(gone.Records))
 		}
 	})
 }

@@ -2,9 +2,13 @@ package pipelines
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/fhi-index/fhi/transform"
 )
@@ -57,12 +61,43 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 	if m.Details, err = json.Marshal(res); err != nil {
 		return m, err
 	}
-	ref, err := l.fileRef(l.DBPath())
+	lineage, err := l.saveMetricRecords(ctx, db, m.RunID)
 	if err != nil {
 		return m, err
 	}
-	m.Outputs = append(m.Outputs, ref)
+	for _, p := range []string{l.DBPath(), lineage} {
+		ref, err := l.fileRef(p)
+		if err != nil {
+			return m, err
+		}
+		m.Outputs = append(m.Outputs, ref)
+	}
 	return m, nil
+}
+
+// metricRecordsPath is where a transform run's metric_records are kept, so the lineage of any
+// published score stays answerable after later transforms replace the table.
+func (l *Lake) metricRecordsPath(runID string) string {
+	return filepath.Join(l.Root, "lineage", "transform="+runID, "metric_records.parquet")
+}
+
+// saveMetricRecords writes the current metric_records as zstd Parquet, atomically.
+func (l *Lake) saveMetricRecords(ctx context.Context, db *sql.DB, runID string) (string, error) {
+	path := l.metricRecordsPath(runID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	tmp := path + ".tmp"
+	// COPY takes no parameters for its target; the path is the lake's own, quotes doubled.
+	q := fmt.Sprintf(`COPY (SELECT * FROM metric_records ORDER BY indicator, city_code, source, record_id) TO '%s' (FORMAT parquet, COMPRESSION zstd)`,
+		strings.ReplaceAll(tmp, "'", "''"))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return "", fmt.Errorf("saving the lineage of transform run %s: %w", runID, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", fmt.Errorf("saving the lineage of transform run %s: %w", runID, err)
+	}
+	return path, nil
 }
 
 func pinned(ids []string, m *Manifest) bool {

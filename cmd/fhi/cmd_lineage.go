@@ -63,8 +63,8 @@ func printLineage(w io.Writer, r *pipelines.LineageReport) {
 		fmt.Fprintf(w, "    %-42s local %.4f  effective %.4f  (%s)  score %6.2f  rank %d\n", lv.Node, lv.Local, lv.Effective, orDash(lv.Method), lv.Score, lv.Rank)
 	}
 	fmt.Fprintf(w, "  metric %s from %d records\n", optFloat(r.Metric), r.RecordCount)
-	if !r.RecordsCurrent {
-		fmt.Fprintf(w, "  records: transform run %s has since been replaced; rebuild it with fhi transform --from-run <its collect runs> to list them\n", r.TransformRun)
+	if !r.RecordsAvailable {
+		fmt.Fprintf(w, "  records: transform run %s kept no lineage file; rebuild it with fhi transform --from-run <its collect runs> to list them\n", r.TransformRun)
 		return
 	}
 	fmt.Fprintf(w, "  records (%d of %d):\n", len(r.Records), r.RecordCount)
