@@ -147,12 +147,17 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		if old.Stage != StageCollect || old.Source != src.Name {
 			return nil, fmt.Errorf("--from-archive: run %s is not a collect run of %s", old.RunID, src.Name)
 		}
-		files, err := l.archiveFiles(src.Name, old.RunID, false)
-		if err != nil {
-			return nil, err
-		}
-		if crawlOpts.Replay, err = collectors.IndexArchive(l.ArchiveDir(src.Name), files); err != nil {
-			return nil, err
+		// The run's page index names every page it used, including those an incremental run
+		// revalidated from older archives; a run without one (failed, interrupted) is indexed from
+		// its own WARC files.
+		if crawlOpts.Replay, err = l.pageIndex(old, false); err != nil {
+			files, ferr := l.archiveFiles(src.Name, old.RunID, false)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if crawlOpts.Replay, err = collectors.IndexArchive(l.ArchiveDir(src.Name), files); err != nil {
+				return nil, err
+			}
 		}
 		crawlOpts.Offline = true
 		baseURL = old.Params["base_url"]
@@ -162,7 +167,7 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		m.Params = map[string]string{"base_url": baseURL, "from_archive": old.RunID}
 	default:
 		if opts.Incremental && prev != nil {
-			if crawlOpts.Revalidate, err = l.pageIndex(prev); err != nil {
+			if crawlOpts.Revalidate, err = l.pageIndex(prev, true); err != nil {
 				return nil, err
 			}
 		}
@@ -288,8 +293,9 @@ func (l *Lake) archiveFiles(source, runID string, finalize bool) ([]string, erro
 	return names, nil
 }
 
-// pageIndex reads the page index a collect run wrote (pages.json in its partition).
-func (l *Lake) pageIndex(m *Manifest) (map[string]collectors.ArchivedPage, error) {
+// pageIndex reads the page index a collect run wrote (pages.json in its partition): its 200 pages,
+// only those with an ETag or Last-Modified when forRevalidation.
+func (l *Lake) pageIndex(m *Manifest, forRevalidation bool) (map[string]collectors.ArchivedPage, error) {
 	b, err := os.ReadFile(filepath.Join(l.RawDir(m.Source, m.RunID), "pages.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the page index of run %s: %w", m.RunID, err)
@@ -300,7 +306,7 @@ func (l *Lake) pageIndex(m *Manifest) (map[string]collectors.ArchivedPage, error
 	}
 	index := make(map[string]collectors.ArchivedPage, len(pages))
 	for _, p := range pages {
-		if p.Status == 200 && (p.ETag != "" || p.LastModified != "") {
+		if p.Status == 200 && (!forRevalidation || p.ETag != "" || p.LastModified != "") {
 			index[collectors.PageKey(p.URL)] = p
 		}
 	}

@@ -77,6 +77,11 @@ func TestIncrementalCollect(t *testing.T) {
 	}
 	// Its lineage still points at bytes that hash right: replayed records cite the first run's WARC.
 	checkRawLineage(t, lake, second)
+	// And it can be re-parsed offline, though most of its pages sit in the first run's archive.
+	reparse := collectOne(t, lake, CollectOptions{FromArchive: second.RunID, Crawl: opts.Crawl})
+	if a, b := recordSet(t, lake, second), recordSet(t, lake, reparse); a != b || crawlStats(t, reparse).Requests != 0 {
+		t.Errorf("re-parse of an incremental run: records equal %v, %d requests", a == b, crawlStats(t, reparse).Requests)
+	}
 }
 
 // TestFromArchiveReparse rebuilds a run's records from its archive with the site gone.
