@@ -174,6 +174,9 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 }
 
+// ErrBodyTooLarge is a response longer than Options.MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("collectors: response body too large")
+
 // ErrNotArchived is a request an offline (re-parse) crawl cannot answer from its archive.
 var ErrNotArchived = errors.New("collectors: page is not in the archive being replayed")
 
@@ -240,9 +243,13 @@ func (t *archivingTransport) attempt(ctx context.Context, req *http.Request) (*h
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
 	if err != nil {
 		return nil, nil, err
+	}
+	if int64(len(body)) > t.maxBody {
+		// A cut body would be archived and parsed as if whole; refuse it instead.
+		return nil, nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, t.maxBody)
 	}
 	return resp, body, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,22 @@ func TestOfflineCrawlRefusesUnarchivedPages(t *testing.T) {
 	res := runCrawl(t, srv.URL, opts, nil)
 	if hits != 0 || len(res.recs) != 0 || len(res.failures) != 1 {
 		t.Errorf("offline crawl: %d hits, %d records, failures %+v; want no hits and the start page failing", hits, len(res.recs), res.failures)
+	}
+}
+
+func TestOversizedBodyIsAFailureNotATruncation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "<h1>"+strings.Repeat("x", 2000)+"</h1>")
+	}))
+	defer srv.Close()
+	opts := fastOptions()
+	opts.MaxBodyBytes = 1000
+	res := runCrawl(t, srv.URL, opts, nil)
+	if len(res.recs) != 0 || len(res.failures) != 1 || !strings.Contains(res.failures[0].Error, "too large") {
+		t.Errorf("got %d records and failures %+v, want one failure saying the body is too large", len(res.recs), res.failures)
 	}
 }
