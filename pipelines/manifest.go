@@ -71,6 +71,8 @@ type Manifest struct {
 	Error      string            `json:"error,omitempty"`
 	Code       CodeVersion       `json:"code"`
 	PID        int               `json:"pid"`
+	// PrunedAt is set when fhi prune removed the run's data; the manifest stays as history.
+	PrunedAt *time.Time `json:"pruned_at,omitempty"`
 }
 
 // Duration is how long the run took, or has taken so far.
@@ -209,7 +211,7 @@ func (l *Lake) LatestRun(stage, source string) (*Manifest, error) {
 	}
 	for i := len(runs) - 1; i >= 0; i-- {
 		m := runs[i]
-		if m.Stage == stage && m.Status == StatusSucceeded && (source == "" || m.Source == source) {
+		if m.Stage == stage && m.Status == StatusSucceeded && m.PrunedAt == nil && (source == "" || m.Source == source) {
 			return m, nil
 		}
 	}
@@ -227,6 +229,9 @@ func (l *Lake) successfulRun(runID, stage string) (*Manifest, error) {
 	}
 	if m.Status != StatusSucceeded {
 		return nil, fmt.Errorf("run %s did not succeed (status %s): it cannot be used as input", runID, m.Status)
+	}
+	if m.PrunedAt != nil {
+		return nil, fmt.Errorf("run %s was pruned on %s: its data are gone", runID, m.PrunedAt.Format(time.RFC3339))
 	}
 	return m, nil
 }

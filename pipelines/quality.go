@@ -33,7 +33,7 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 	}
 	latest := map[string]*Manifest{}
 	for _, m := range runs {
-		if m.Stage == StageCollect && m.Status == StatusSucceeded {
+		if m.Stage == StageCollect && m.Status == StatusSucceeded && m.PrunedAt == nil {
 			latest[m.Source] = m
 		}
 	}

@@ -124,7 +124,7 @@ func (l *Lake) transformInputs(opts TransformOptions) ([]transform.SourceInput, 
 		return nil, err
 	}
 	for _, m := range runs { // oldest first, so the latest run of a source wins
-		if m.Stage != StageCollect || m.Status != StatusSucceeded {
+		if m.Stage != StageCollect || m.Status != StatusSucceeded || m.PrunedAt != nil {
 			continue
 		}
 		if c := chosen[m.Source]; c != nil && pinned(opts.FromRuns, c) {

@@ -94,6 +94,9 @@ func TestRunThenScores(t *testing.T) {
 	if code, _, errOut = fhi(t, "lineage", "--lake", lake, "杭州", "no.such.indicator"); code != exitError || !strings.Contains(errOut, "no such score") {
 		t.Errorf("fhi lineage of an unknown indicator: exit %d, %s", code, errOut)
 	}
+	if code, out, errOut = fhi(t, "prune", "--lake", lake, "--keep", "1", "--dry-run"); code != exitOK || !strings.Contains(out, "would remove") {
+		t.Errorf("fhi prune --dry-run exited %d: %s %s", code, out, errOut)
+	}
 	if code, out, errOut = fhi(t, "quality", "--lake", lake); code != exitOK {
 		t.Errorf("fhi quality exited %d: %s", code, errOut)
 	}
@@ -141,6 +144,7 @@ func TestBadInput(t *testing.T) {
 		{"scores before any run", []string{"scores", "--lake", lake}, exitError, "no published scores"},
 		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
 		{"bad level", []string{"scores", "--lake", lake, "--level", "7"}, exitUsage, "want 0, 1, 2 or 3"},
+		{"prune without keep", []string{"prune", "--lake", lake}, exitUsage, "--keep N is required"},
 		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitError, "want source=URL"},
 		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
 	}

@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"collect":   {"crawl sources into the lake: fhi collect [source…]", cmdCollect},
 		"transform": {"clean raw records and compute per-city metrics in DuckDB", cmdTransform},
 		"score":     {"score the metrics (or, with --input, score a CSV outside the lake)", cmdScore},
+		"prune":     {"remove old runs' data, keeping the newest runs and what published scores depend on", cmdPrune},
 		"publish":   {"publish a score run: the ranking fhi scores shows", cmdPublish},
 		"scores":    {"print the published scores (--format table|csv|json)", cmdScores},
 		"schedule":  {"run every stage on a cron schedule (nightly incremental crawls) until stopped", cmdSchedule},
