@@ -24,23 +24,7 @@ import (
 // (Table 18) therefore follow a different retention rule and are not compared. The recipe's arithmetic on published loadings is
 // checked in TestRecipeWeightsNicoletti.
 func TestPCAHandbookTAI(t *testing.T) {
-	f, err := os.Open("testdata/tai.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tbl, err := ReadTableCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := mat.NewDense(len(tbl.Units), len(tbl.Indicators), nil)
-	for i, row := range tbl.Values {
-		x.SetRow(i, row)
-	}
-	res, err := PCAWeights(x, tbl.Indicators)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := taiPCA(t)
 	wantEig := []float64{3.3, 1.7, 1.0, 0.9, 0.5, 0.3, 0.2, 0.1}
 	wantPct := []float64{41.9, 21.8, 12.3, 11.1, 6.0, 3.7, 2.2, 0.9}
 	for i := range wantEig {
@@ -70,23 +54,7 @@ func TestPCAHandbookTAI(t *testing.T) {
 // the row is compared as sorted absolute values. Tolerance 0.01: two printed decimals, computed from
 // data printed rounded (we get 0.063, 0.967, 0.060, 0.057; the largest gap is 0.063 against 0.07).
 func TestVarimaxHandbookTAI(t *testing.T) {
-	f, err := os.Open("testdata/tai.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tbl, err := ReadTableCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := mat.NewDense(len(tbl.Units), len(tbl.Indicators), nil)
-	for i, row := range tbl.Values {
-		x.SetRow(i, row)
-	}
-	res, err := PCAWeights(x, tbl.Indicators)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl, res := taiPCA(t)
 	const k = 4
 	l := mat.NewDense(len(tbl.Indicators), k, nil)
 	for i := range tbl.Indicators {
@@ -118,4 +86,27 @@ func TestVarimaxHandbookTAI(t *testing.T) {
 	if share := rot.At(0, top) * rot.At(0, top) / colSq; math.Abs(share-0.67) > 0.01 {
 		t.Errorf("Patents' scaled squared loading %.4f, Handbook Table 17 prints 0.67", share)
 	}
+}
+
+// taiPCA runs PCAWeights on the Handbook's TAI data (testdata/tai.csv).
+func taiPCA(t *testing.T) (Table, PCAResult) {
+	t.Helper()
+	f, err := os.Open("testdata/tai.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tbl, err := ReadTableCSV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(len(tbl.Units), len(tbl.Indicators), nil)
+	for i, row := range tbl.Values {
+		x.SetRow(i, row)
+	}
+	res, err := PCAWeights(x, tbl.Indicators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl, res
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -37,10 +36,7 @@ func cmdLineage(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, "lineage", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(stdout, r); err != nil {
 			return fail(stderr, "lineage", err)
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -470,9 +469,7 @@ func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "csv":
 		err = pipelines.WriteScoresCSV(stdout, t)
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(t)
+		err = writeJSON(stdout, t)
 	default:
 		printScoresTable(stdout, t, *top)
 	}
@@ -528,9 +525,7 @@ func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(shown); err != nil {
+		if err := writeJSON(stdout, shown); err != nil {
 			return fail(stderr, "runs", err)
 		}
 		return exitOK

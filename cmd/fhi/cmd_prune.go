@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -35,9 +34,7 @@ func cmdPrune(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "prune", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return fail(stderr, "prune", err)
 		}
 		return exitOK

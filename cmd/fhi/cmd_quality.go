@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 )
@@ -28,10 +27,7 @@ func cmdQuality(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, "quality", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rows); err != nil {
+		if err := writeJSON(stdout, rows); err != nil {
 			return fail(stderr, "quality", err)
 		}
 		return exitOK

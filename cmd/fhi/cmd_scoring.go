@@ -60,9 +60,11 @@ type ahpOutput struct {
 	CR        float64   `json:"cr"`
 }
 
+// writeJSON prints v as indented JSON, leaving <, > and & as they are (city names, URLs).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 
