@@ -88,8 +88,10 @@ func TestParquetSinkBatchesPartsAndDedupes(t *testing.T) {
 }
 
 func TestRecordIDIsStableAndSourceScoped(t *testing.T) {
-	if RecordID("p2p", "p1") != RecordID("p2p", "p1") {
-		t.Error("RecordID is not deterministic")
+	// A pinned value — the first 16 bytes of sha256("p2p\x00p1"), computed with Python's hashlib —
+	// so a change to the formula, which would re-key every lake, cannot pass unnoticed.
+	if got := RecordID("p2p", "p1"); got != "98a98e8b3099b3fadc7018cb92b801ce" {
+		t.Errorf("RecordID(p2p, p1) = %s, want 98a98e8b3099b3fadc7018cb92b801ce", got)
 	}
 	if RecordID("p2p", "p1") == RecordID("vc", "p1") {
 		t.Error("RecordID does not depend on the source")

@@ -97,7 +97,7 @@ func TestRunThenScores(t *testing.T) {
 	if code, out, errOut = fhi(t, "prune", "--lake", lake, "--keep", "1", "--dry-run"); code != exitOK || !strings.Contains(out, "would remove") {
 		t.Errorf("fhi prune --dry-run exited %d: %s %s", code, out, errOut)
 	}
-	if code, out, errOut = fhi(t, "quality", "--lake", lake); code != exitOK {
+	if code, _, errOut = fhi(t, "quality", "--lake", lake); code != exitOK {
 		t.Errorf("fhi quality exited %d: %s", code, errOut)
 	}
 	code, out, errOut = fhi(t, "weights", "--lake", lake)

@@ -97,7 +97,6 @@ func (t target) value(city string) float64 {
 }
 
 var (
-	bigFive   = []string{"北京", "上海", "深圳", "杭州", "广州"}
 	capLeader = []string{"北京", "上海", "深圳", "杭州", "成都", "广州"}
 )
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"time"
 
@@ -274,13 +273,6 @@ func (w *World) genCities() error {
 		}
 	}
 	return nil
-}
-
-// sortedFirms returns the firms of a sector in ID order.
-func (w *World) sortedFirms(sector string) []*Firm {
-	fs := append([]*Firm(nil), w.bySector[sector]...)
-	sort.Slice(fs, func(i, j int) bool { return fs[i].ID < fs[j].ID })
-	return fs
 }
 
 func (w *World) addFirm(f *Firm) {
