@@ -149,6 +149,17 @@ func (w *World) Counts() map[string]int {
 	for _, j := range w.Jobs {
 		c[j.Site+"/jobs"]++
 	}
+	for _, co := range w.Companies {
+		if co.Industry != sectorOther {
+			c["registry/fintech_companies"]++ // what an industry search can reach
+		}
+	}
+	for _, city := range w.SampleCities() {
+		c["city/regulators"] += len(city.Stats.Regulators)
+		if len(city.Stats.BaiduHeat) > 0 {
+			c["city/baidu_weeks"] += len(city.Stats.BaiduHeat[0])
+		}
+	}
 	for _, f := range w.Firms {
 		if f.Operating() && f.City.Sample {
 			c["operating/"+f.Sector]++

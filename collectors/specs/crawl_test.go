@@ -7,6 +7,7 @@ import (
 	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/collectortest"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
+	_ "github.com/fhi-index/fhi/collectors/survey" // a Go source, crawled with the specs
 )
 
 // TestCrawlSampleWeb crawls each source's sample site and checks one record per true entity, as
@@ -42,33 +43,42 @@ func TestCrawlSampleWeb(t *testing.T) {
 	}
 }
 
-// TestCrawlSurvivesFaults: with 5% server errors, dropped connections, slow pages, 429 bursts
-// above a request rate and lists that shift while paged, retries still get every record and leave
-// the failures list empty.
+// sourceCounts names, per source, the truth counts (counts.json) its records must add up to.
+var sourceCounts = map[string][]string{
+	"p2p": {"p2p/platforms"}, "p2p_loans": {"p2p/loans"}, "vc": {"vc/deals"},
+	"crowdfunding": {"crowdfunding/platforms"}, "cf_projects": {"crowdfunding/projects"},
+	"licensees": {"licensees/payment", "licensees/credit", "licensees/blockchain"},
+	"registry":  {"registry/fintech_companies"}, "jobs": {"jobs-api/jobs"}, "jobs_gbk": {"jobs-gbk/jobs"},
+	"city_stats": {"city/cities"}, "city_reports": {"city/cities"}, "credit_users": {"city/cities"},
+	"city_services": {"city/services"}, "city_regulators": {"city/regulators"}, "baidu_heat": {"city/baidu_weeks"},
+	"survey": {"city/survey"},
+}
+
+// TestCrawlSurvivesFaults crawls every registered source while the sample web answers 5% of
+// requests with 5xx, drops 2% of connections, slows 2% of answers, rate-limits with 429 bursts,
+// serves malformed HTML and shifts its lists while they are paged: retries still get every record
+// — the truth's count — and leave the failures list empty.
 func TestCrawlSurvivesFaults(t *testing.T) {
-	faults := sampleweb.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.02, SlowDelay: 50 * time.Millisecond, RateLimit: 400, Shift: true}
-	tests := []struct {
-		source string
-		counts []string
-	}{
-		{"p2p", []string{"p2p/platforms"}},
-		{"vc", []string{"vc/deals"}},
-		{"jobs", []string{"jobs-api/jobs"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.source, func(t *testing.T) {
-			res := collectortest.CrawlSampleWebWith(t, tt.source, sampleweb.Options{Seed: 3, Scale: 0.05, Faults: faults}, func(o *collectors.Options) {
-				o.Retry = collectors.RetryPolicy{MaxAttempts: 8, BaseDelay: 5 * time.Millisecond, MaxDelay: 2 * time.Second}
+	faults := sampleweb.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.02, SlowDelay: 50 * time.Millisecond,
+		RateLimit: 400, Malformed: true, Shift: true}
+	for _, src := range collectors.Default.Sources() {
+		t.Run(src.Name, func(t *testing.T) {
+			keys, ok := sourceCounts[src.Name]
+			if !ok {
+				t.Fatalf("source %s has no truth count: add it to sourceCounts", src.Name)
+			}
+			res := collectortest.CrawlSampleWebWith(t, src.Name, sampleweb.Options{Seed: 3, Scale: 0.05, Faults: faults}, func(o *collectors.Options) {
+				o.Retry = collectors.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Millisecond, MaxDelay: 2 * time.Second}
 			})
 			if len(res.Failures) > 0 {
-				t.Errorf("got %d failures after retries, want none: %+v", len(res.Failures), res.Failures[0])
+				t.Errorf("got %d failures after retries, want none; first: %+v", len(res.Failures), res.Failures[0])
 			}
 			want := 0
-			for _, k := range tt.counts {
+			for _, k := range keys {
 				want += res.Counts[k]
 			}
 			if len(res.Records) != want || want == 0 {
-				t.Errorf("got %d records, want %d", len(res.Records), want)
+				t.Errorf("got %d records, want %d (truth %v)", len(res.Records), want, keys)
 			}
 		})
 	}
