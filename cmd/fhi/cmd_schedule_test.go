@@ -63,6 +63,10 @@ func TestSchedule(t *testing.T) {
 	if runs[0].Status != "succeeded" || runs[1].Params["incremental_from"] == "" {
 		t.Errorf("runs %+v: want a full first night and an incremental second", runs[:2])
 	}
+	// Two nights, two score runs: fhi diff compares them by default.
+	if code, diff, errDiff := fhi(t, "diff", "--lake", lake); code != exitOK || !strings.Contains(diff, "total: score-") || !strings.Contains(diff, "北京") {
+		t.Errorf("fhi diff after two nights: exit %d\n%s%s", code, diff, errDiff)
+	}
 	if !strings.Contains(errOut.String(), "seed 1, scale 0.05") {
 		t.Errorf("sample web not started:\n%s", errOut.String())
 	}

@@ -145,6 +145,8 @@ func TestBadInput(t *testing.T) {
 		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
 		{"bad level", []string{"scores", "--lake", lake, "--level", "7"}, exitUsage, "want 0, 1, 2 or 3"},
 		{"prune without keep", []string{"prune", "--lake", lake}, exitUsage, "--keep N is required"},
+		{"diff without runs", []string{"diff", "--lake", lake}, exitError, "fewer than two score runs"},
+		{"diff of unknown runs", []string{"diff", "--lake", lake, "score-a", "score-b"}, exitError, "run not found"},
 		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitError, "want source=URL"},
 		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
 	}

@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"weights":   {"print the weight tree of the framework with AHP and PCA diagnostics", cmdWeights},
 		"ahp":       {"weights, λmax, CI and CR of a pairwise-comparison matrix CSV", cmdAHP},
 		"pca":       {"principal components and recipe weights of an indicator table CSV", cmdPCA},
+		"diff":      {"how ranks moved between two score runs (by default the two newest)", cmdDiff},
 		"import":    {"file a CSV or XLSX (a survey export, a yearbook table) into the lake as a source", cmdImport},
 		"lint":      {"validate specs, a config file and a framework file without running anything", cmdLint},
 		"lineage":   {"trace one city's score on one indicator back to the archived bytes", cmdLineage},
