@@ -2,213 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/fhi-index/fhi/collectors"
-	"github.com/fhi-index/fhi/collectors/sampleweb"
-	"github.com/fhi-index/fhi/collectors/specs"
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/scoring"
-	"go.yaml.in/yaml/v3"
 )
 
-// crawlFlags are the flags of every command that crawls.
-type crawlFlags struct {
-	sites        multiFlag
-	seed         *int64
-	scale        *float64
-	day          *int
-	faults       *string
-	parallelism  *int
-	delay        *time.Duration
-	maxAttempts  *int
-	ignoreRobots *bool
-	autoThrottle *bool
-	specDir      *string
-	resume       *bool
-	fromArchive  *string
-	incremental  *bool
-	allowDrop    *bool
-	configPath   *string
-
-	config *Config         // loaded by init from --config
-	set    map[string]bool // flags given on the command line
-}
-
-// loadSpecs lays --spec-dir's specs (or the config's spec_dir) over the built-in ones and loads
-// --config; call it right after parsing, before looking sources up.
-func (cf *crawlFlags) loadSpecs(fs *flag.FlagSet) error {
-	cf.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
-	dir := *cf.specDir
-	if cf.configPath != nil && *cf.configPath != "" {
-		// Specs first: the config may name sources that only an edited spec directory defines.
-		var raw struct {
-			SpecDir string `yaml:"spec_dir"`
-		}
-		if b, err := os.ReadFile(*cf.configPath); err == nil {
-			_ = yaml.Unmarshal(b, &raw)
-		}
-		if dir == "" {
-			dir = raw.SpecDir
-		}
-	}
-	if dir != "" {
-		if _, err := specs.LoadDir(dir, collectors.Default); err != nil {
-			return err
-		}
-	}
-	if cf.configPath != nil && *cf.configPath != "" {
-		c, err := loadConfig(*cf.configPath)
-		if err != nil {
-			return err
-		}
-		cf.config = c
-	}
-	return nil
-}
-
-func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
-	cf := &crawlFlags{}
-	fs.Var(&cf.sites, "site", "point a source at a site, as source=URL (repeatable); without any, the built-in sample web is started")
-	cf.seed = fs.Int64("seed", 1, "sample web: world seed")
-	cf.scale = fs.Float64("scale", 1, "sample web: world scale (1 = the 2017 volumes)")
-	cf.day = fs.Int("day", 0, "sample web: day of the world's evolution")
-	cf.faults = fs.String("faults", "", `sample web: faults to inject, e.g. "5xx=0.05,ratelimit=200"`)
-	cf.parallelism = fs.Int("parallelism", 0, "concurrent requests per host (default 2 for real sites, 8 for the sample web)")
-	cf.delay = fs.Duration("delay", -1, "delay between requests to a host (default 500ms for real sites, 0 for the sample web)")
-	cf.maxAttempts = fs.Int("max-attempts", 5, "attempts per request, first try included")
-	cf.ignoreRobots = fs.Bool("ignore-robots", false, "do not obey robots.txt")
-	cf.autoThrottle = fs.Bool("auto-throttle", false, "adapt the delay per host to its latency; never faster after errors")
-	cf.specDir = fs.String("spec-dir", "", "directory of edited source specs (*.yaml) to use over the built-in ones")
-	cf.resume = fs.Bool("resume", false, "finish each source's latest unfinished run (killed or interrupted), replaying what it fetched")
-	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
-	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
-	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
-	cf.configPath = fs.String("config", os.Getenv("FHI_CONFIG"), "config file: sites, spec_dir and crawl settings (env FHI_CONFIG); flags win over it")
-	return cf
-}
-
-// prepare resolves where each source is crawled, starting the sample web when no site is given.
-// The returned stop function shuts the sample web down.
-func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(), error) {
-	opts := pipelines.CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(),
-		Resume: *cf.resume, FromArchive: *cf.fromArchive, Incremental: *cf.incremental, AllowDrop: *cf.allowDrop}
-	stop := func() {}
-	if *cf.resume && *cf.fromArchive != "" {
-		return opts, stop, errors.New("--resume and --from-archive exclude each other")
-	}
-	siteFlags := []string(cf.sites)
-	if len(siteFlags) == 0 && cf.config != nil {
-		for name, u := range cf.config.Sites {
-			siteFlags = append(siteFlags, name+"="+u)
-		}
-	}
-	if *cf.fromArchive != "" {
-		// Nothing is fetched: the run's own base URL is in its manifest.
-	} else if len(siteFlags) > 0 {
-		for _, s := range siteFlags {
-			name, u, ok := strings.Cut(s, "=")
-			if !ok || name == "" || u == "" {
-				return opts, stop, fmt.Errorf("--site %q: want source=URL", s)
-			}
-			if _, err := collectors.Default.Lookup(name); err != nil {
-				return opts, stop, fmt.Errorf("--site %q: %w", s, err)
-			}
-			opts.BaseURLs[name] = u
-		}
-	} else {
-		faults, err := sampleweb.ParseFaults(*cf.faults)
-		if err != nil {
-			return opts, stop, fmt.Errorf("--faults: %w", err)
-		}
-		srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: *cf.seed, Scale: *cf.scale, Day: *cf.day, Faults: faults})
-		if err != nil {
-			return opts, stop, fmt.Errorf("starting the sample web: %w", err)
-		}
-		stop = func() { srv.Close() }
-		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
-		sites := map[string]string{}
-		for _, s := range srv.Sites() {
-			sites[s.Name] = s.BaseURL
-		}
-		for _, src := range collectors.Default.Sources() {
-			if u, ok := sites[src.Site]; ok {
-				opts.BaseURLs[src.Name] = u
-			}
-		}
-		// Our own loopback server: no need to be polite, only correct.
-		opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-		opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = 50*time.Millisecond, 5*time.Second
-	}
-	if cf.config != nil {
-		cf.config.Crawl.apply(&opts.Crawl)
-	}
-	if *cf.parallelism > 0 {
-		opts.Crawl.Parallelism = *cf.parallelism
-	}
-	if *cf.delay >= 0 {
-		opts.Crawl.Delay, opts.Crawl.RandomDelay = *cf.delay, *cf.delay
-	}
-	if cf.set["max-attempts"] || cf.config == nil || cf.config.Crawl.MaxAttempts == 0 {
-		opts.Crawl.Retry.MaxAttempts = *cf.maxAttempts
-	}
-	opts.Crawl.IgnoreRobots = opts.Crawl.IgnoreRobots || *cf.ignoreRobots
-	if *cf.autoThrottle || opts.Crawl.AutoThrottle {
-		opts.Crawl.AutoThrottle, opts.Crawl.AutoThrottleMaxDelay, opts.Crawl.AutoThrottleTarget = true, time.Minute, float64(opts.Crawl.Parallelism)
-	}
-	opts.Progress = progressPrinter(stderr)
-	return opts, stop, nil
-}
-
-// progressPrinter shows crawl progress: a line rewritten in place on a terminal; otherwise
-// structured log lines (log/slog) every ten seconds and at each source's end, for log collectors.
-func progressPrinter(w io.Writer) func(string, collectors.Stats, bool) {
-	if !isTerminal(w) {
-		log := slog.New(slog.NewTextHandler(w, nil))
-		var last time.Time
-		return func(source string, s collectors.Stats, done bool) {
-			if !done && time.Since(last) < 10*time.Second {
-				return
-			}
-			last = time.Now()
-			msg := "crawling"
-			if done {
-				msg = "crawled"
-			}
-			log.Info(msg, "source", source, "requests", s.Requests, "records", s.Records, "retries", s.Retries,
-				"failed", s.Failed, "quarantined", s.Quarantined, "replayed", s.Replayed, "not_modified", s.NotModified, "bytes", s.Bytes)
-		}
-	}
-	return func(source string, s collectors.Stats, done bool) {
-		line := fmt.Sprintf("collect %s: %d requests, %d records, %d retries, %d failed, %d quarantined, %.1f MB",
-			source, s.Requests, s.Records, s.Retries, s.Failed, s.Quarantined, float64(s.Bytes)/1e6)
-		if done {
-			fmt.Fprintf(w, "\r\033[K%s\n", line)
-		} else {
-			fmt.Fprintf(w, "\r\033[K%s", line)
-		}
-	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
+// openLake opens the lake for a command, printing the error itself.
 func openLake(stderr io.Writer, cmd, path string) (*pipelines.Lake, bool) {
 	lake, err := pipelines.OpenLake(path)
 	if err != nil {
@@ -218,6 +24,7 @@ func openLake(stderr io.Writer, cmd, path string) (*pipelines.Lake, bool) {
 	return lake, true
 }
 
+// cmdRun implements "fhi run": every stage once, the sample web unless sites are configured.
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "run [flags]", "", stderr)
 	lakePath := lakeFlag(fs)
@@ -325,6 +132,7 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
+// cmdCollect implements "fhi collect [source…]": crawl into the lake, nothing downstream.
 func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("collect", "collect [flags] [source…]", "", stderr)
 	lakePath := lakeFlag(fs)
@@ -361,6 +169,7 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
+// cmdTransform implements "fhi transform": clean the raw records and compute the metrics.
 func cmdTransform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("transform", "transform [--from-run COLLECT_RUN]…", "", stderr)
 	lakePath := lakeFlag(fs)
@@ -382,6 +191,7 @@ func cmdTransform(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return exitOK
 }
 
+// cmdScore implements "fhi score": score a transform run, or with --input a CSV outside the lake.
 func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, a := range args {
 		if a == "--input" || a == "-input" || strings.HasPrefix(a, "--input=") || strings.HasPrefix(a, "-input=") {
@@ -418,6 +228,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
+// cmdPublish implements "fhi publish": make a score run the published one.
 func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("publish", "publish [--from-run SCORE_RUN]", "", stderr)
 	lakePath := lakeFlag(fs)
@@ -435,173 +246,5 @@ func cmdPublish(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, "publish", err)
 	}
 	fmt.Fprintf(stdout, "%s\t%s\tpublished %s (%d cities)\n", m.RunID, m.Status, strings.Join(m.Upstream, ","), m.Rows)
-	return exitOK
-}
-
-func cmdScores(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("scores", "scores [--format table|csv|json] [--level 0|1|2|3] [--run SCORE_RUN] [--top N]", "", stderr)
-	lakePath := lakeFlag(fs)
-	format := fs.String("format", "table", "output format: table, csv or json")
-	runID := fs.String("run", "", "score run to show (default: the published one)")
-	top := fs.Int("top", 0, "table format: show only the first N cities (0 = all)")
-	level := fs.Int("level", 0, "columns after the total: 1 level-1 sub-indices, 2 level-2, 3 standardised indicators (0 = levels 1 and 2)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if *level < 0 || *level > 3 {
-		fmt.Fprintf(stderr, "fhi scores: --level %d: want 0, 1, 2 or 3\n", *level)
-		return exitUsage
-	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		fmt.Fprintf(stderr, "fhi scores: --format %q: want table, csv or json\n", *format)
-		return exitUsage
-	}
-	lake, ok := openLake(stderr, "scores", *lakePath)
-	if !ok {
-		return exitError
-	}
-	defer lake.Close()
-	t, err := lake.ScoresAtLevel(ctx, *runID, *level)
-	if err != nil {
-		return fail(stderr, "scores", err)
-	}
-	switch *format {
-	case "csv":
-		err = pipelines.WriteScoresCSV(stdout, t)
-	case "json":
-		err = writeJSON(stdout, t)
-	default:
-		printScoresTable(stdout, t, *top)
-	}
-	if err != nil {
-		return fail(stderr, "scores", err)
-	}
-	return exitOK
-}
-
-func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
-	header := append([]string{"rank", "city"}, t.Columns...)
-	if t.Draws > 0 { // the score run had --mc-draws
-		header = append(header, "median rank", "5–95% rank")
-	}
-	var rows [][]string
-	for i, r := range t.Rows {
-		if top > 0 && i >= top {
-			break
-		}
-		row := []string{fmt.Sprint(r.Rank), r.City}
-		for _, s := range r.Scores {
-			row = append(row, fmt.Sprintf("%.1f", s))
-		}
-		if t.Draws > 0 {
-			row = append(row, fmt.Sprintf("%.1f", r.MedianRank), fmt.Sprintf("%d–%d", r.P05Rank, r.P95Rank))
-		}
-		rows = append(rows, row)
-	}
-	printAligned(w, header, rows)
-}
-
-func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("runs", "runs [--stage S] [--json]", "", stderr)
-	lakePath := lakeFlag(fs)
-	stage := fs.String("stage", "", "only runs of this stage (collect, transform, score, publish)")
-	asJSON := fs.Bool("json", false, "print the manifests as JSON")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	lake, ok := openLake(stderr, "runs", *lakePath)
-	if !ok {
-		return exitError
-	}
-	defer lake.Close()
-	runs, err := lake.Runs()
-	if err != nil {
-		return fail(stderr, "runs", err)
-	}
-	var shown []*pipelines.Manifest
-	for _, m := range runs {
-		if *stage == "" || m.Stage == *stage {
-			shown = append(shown, m)
-		}
-	}
-	if *asJSON {
-		if err := writeJSON(stdout, shown); err != nil {
-			return fail(stderr, "runs", err)
-		}
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTAGE\tSOURCE\tSTATUS\tROWS\tDURATION\tSTARTED\tUPSTREAM\tERROR")
-	for _, m := range shown {
-		errText := m.Error
-		if len(errText) > 80 {
-			errText = errText[:77] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", m.RunID, m.Stage, m.Source, m.Status, m.Rows,
-			m.Duration().Round(time.Millisecond), m.StartedAt.Format(time.RFC3339), strings.Join(m.Upstream, ","), errText)
-	}
-	tw.Flush()
-	return exitOK
-}
-
-func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("sources", "sources", "", stderr)
-	lakePath := lakeFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	var lake *pipelines.Lake
-	if fi, err := os.Stat(*lakePath); err == nil && fi.IsDir() {
-		if l, err := pipelines.OpenLake(*lakePath); err == nil {
-			lake = l
-			defer lake.Close()
-		}
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSAMPLE SITE\tFIELDS\tLAST HOST\tLAST RUN\tDESCRIPTION")
-	for _, s := range collectors.Default.Sources() {
-		last, host := "-", "-"
-		if lake != nil {
-			if m, err := lake.LatestRun(pipelines.StageCollect, s.Name); err == nil && m != nil {
-				last = fmt.Sprintf("%s (%s, %d records)", m.RunID, m.Status, m.Rows)
-				if u, err := url.Parse(m.Params["base_url"]); err == nil && u.Host != "" {
-					host = u.Host
-				}
-			} else if err != nil && !errors.Is(err, pipelines.ErrRunNotFound) {
-				return fail(stderr, "sources", err)
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.Site, len(s.Fields), host, last, s.Description)
-	}
-	tw.Flush()
-	return exitOK
-}
-
-func cmdWeights(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("weights", "weights [--from-run TRANSFORM_RUN] [--framework F.yaml]", "", stderr)
-	lakePath := lakeFlag(fs)
-	from := fs.String("from-run", "", "transform run whose metrics the PCA weights come from (default: the latest)")
-	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	var fwYAML []byte
-	if *framework != "" {
-		b, err := os.ReadFile(*framework)
-		if err != nil {
-			return fail(stderr, "weights", err)
-		}
-		fwYAML = b
-	}
-	lake, ok := openLake(stderr, "weights", *lakePath)
-	if !ok {
-		return exitError
-	}
-	defer lake.Close()
-	res, err := lake.Weights(ctx, *from, fwYAML)
-	if err != nil {
-		return fail(stderr, "weights", err)
-	}
-	printWeights(stdout, res)
 	return exitOK
 }
