@@ -40,8 +40,8 @@ type CollectOptions struct {
 	AllowDrop bool
 }
 
-// Collect runs one collect run per source, in name order, and returns their manifests. It stops at
-// the first source that fails, after recording that run's manifest.
+// Collect runs one collect run per source, in name order, and returns their manifests and the
+// failures of any that failed.
 func (l *Lake) Collect(ctx context.Context, opts CollectOptions) ([]*Manifest, error) {
 	reg := opts.Registry
 	if reg == nil {
@@ -83,17 +83,23 @@ func (l *Lake) Collect(ctx context.Context, opts CollectOptions) ([]*Manifest, e
 		sources = append(sources, s)
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].Name < sources[j].Name })
+	// One broken source must not cost the others their night: every source is tried, and the
+	// failures are returned together (an interruption stops at once).
 	var out []*Manifest
+	var errs []error
 	for _, s := range sources {
 		m, err := l.collectSource(ctx, s, opts.BaseURLs[s.Name], opts)
 		if m != nil {
 			out = append(out, m)
 		}
 		if err != nil {
-			return out, err
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // collectDetails is the collect-specific part of a manifest.

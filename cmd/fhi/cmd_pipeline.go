@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,7 +43,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	table, root, err := runPipeline(ctx, *lakePath, cf, *sources, stderr)
-	if err != nil {
+	if table == nil {
 		return fail(stderr, "run", err)
 	}
 	printScoresTable(stdout, table, 0)
@@ -51,11 +52,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\nLake: %s  (fhi scores --lake %s; fhi runs --lake %s)   took %s\n",
 		root, root, root, time.Since(start).Round(time.Millisecond))
+	if err != nil { // published, but some sources kept last time's data
+		return fail(stderr, "run", err)
+	}
 	return exitOK
 }
 
 // runPipeline runs every stage once over the lake at lakePath, reporting each stage on stderr, and
-// returns the published scores and the lake's root. The lake is held only while it runs.
+// returns the published scores and the lake's root. The lake is held only while it runs. When some
+// sources failed but scores were published (pipelines.ErrPartialRun), both the table and the
+// error come back.
 func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
 	lake, err := pipelines.OpenLake(lakePath)
 	if err != nil {
@@ -80,10 +86,13 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 	if res.Score != nil {
 		fmt.Fprintf(stderr, "score: %s (run %s)\n", res.Score.Status, res.Score.RunID)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, pipelines.ErrPartialRun) {
 		return nil, lake.Root, err
 	}
-	table, err := lake.PublishedScores(ctx, "")
+	table, terr := lake.PublishedScores(ctx, "")
+	if terr != nil {
+		return nil, lake.Root, errors.Join(err, terr)
+	}
 	return table, lake.Root, err
 }
 
