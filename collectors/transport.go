@@ -15,7 +15,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
 )
 
 // Lineage travels from the archiving transport to colly's callbacks in response headers with this
