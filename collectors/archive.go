@@ -318,7 +318,7 @@ func indexFile(dir, name string, index map[string]ArchivedPage) error {
 			if p, ok := pending[to]; ok {
 				delete(pending, to)
 				if block, ok := wr.Block().(gowarc.HttpRequestBlock); ok {
-					if m, _, found := strings.Cut(block.HttpRequestLine(), " "); found && m != http.MethodGet {
+					if m, _, found := strings.Cut(string(block.ProtocolHeaderBytes()), " "); found && m != http.MethodGet {
 						if payload, err := block.PayloadBytes(); err == nil {
 							b, _ := io.ReadAll(payload)
 							p.Method, p.RequestBody = m, string(b)

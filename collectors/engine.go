@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"sort"
@@ -211,7 +212,12 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		limit:    func(host string) *hostLimit { return limitFor(host, opts) },
 		charset:  source.Charset,
 	}
-	c.WithTransport(cr.transport)
+	// Redirects come back to the crawl as 3xx answers (archived like any other) and are followed
+	// by followRedirect, which applies the host filters, robots.txt at the target and the loop
+	// check; colly's own redirect policy would refuse them before any handler could record why.
+	jar, _ := cookiejar.New(nil)
+	c.SetClient(&http.Client{Transport: cr.transport, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	if len(opts.Headers) > 0 {
 		c.OnRequest(func(r *colly.Request) {
 			for k, vs := range opts.Headers {
@@ -229,9 +235,6 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: 4 * opts.Parallelism}); err != nil {
 		return nil, fmt.Errorf("setting crawl limits: %w", err)
 	}
-	// Redirects come back to the crawl as 3xx responses (archived like any answer) and are
-	// followed by followRedirect, which applies the host filters, robots.txt and the loop check.
-	c.SetRedirectHandler(func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse })
 	c.OnError(func(r *colly.Response, err error) {
 		defer cr.recoverPanic(r)
 		if cr.ctx.Err() != nil {

@@ -128,8 +128,17 @@ var ErrRedirect = errors.New("collectors: redirect not followed")
 // (allowed hosts, robots.txt at the target, politeness), carrying the request's context.
 func (cr *Crawl) followRedirect(r *colly.Response) {
 	from := r.Request.URL
+	chain := strings.Split(r.Ctx.Get(chainKey), "\n")
+	if chain[0] == "" {
+		chain = nil
+	}
+	// The failure is the requested URL's, the first of the chain: that is what a page linked.
+	first := from.String()
+	if len(chain) > 0 {
+		first = chain[0]
+	}
 	fail := func(format string, args ...any) {
-		f := Failure{URL: from.String(), Kind: "fetch", Status: r.StatusCode, Error: fmt.Sprintf("%v: %s", ErrRedirect, fmt.Sprintf(format, args...)), Attempts: 1}
+		f := Failure{URL: first, Kind: "fetch", Status: r.StatusCode, Error: fmt.Sprintf("%v: %s", ErrRedirect, fmt.Sprintf(format, args...)), Attempts: 1}
 		if _, attempts, err := lineageFrom(*r.Headers); err == nil {
 			f.Attempts = attempts
 		}
@@ -146,10 +155,6 @@ func (cr *Crawl) followRedirect(r *colly.Response) {
 		return
 	}
 	target.Fragment = ""
-	chain := strings.Split(r.Ctx.Get(chainKey), "\n")
-	if chain[0] == "" {
-		chain = nil
-	}
 	chain = append(chain, from.String())
 	for _, u := range chain {
 		if u == target.String() {
