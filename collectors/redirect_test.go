@@ -30,12 +30,18 @@ func TestRedirects(t *testing.T) {
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<a href="/old/a">a</a> <a href="/away">x</a> <a href="/loop1">l</a> <a href="/sneaky">s</a> <a href="/chain/0">c</a> <a href="/b">b</a> <a href="/old/b">b again</a>`)
 	})
-	mux.HandleFunc("/old/{p}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new/"+r.PathValue("p"), http.StatusMovedPermanently) })
+	mux.HandleFunc("/old/{p}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new/"+r.PathValue("p"), http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/new/{p}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "<h1>moved %s</h1>", r.PathValue("p")) })
 	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new/b", http.StatusFound) })
 	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, other.URL+"/x", http.StatusFound) })
-	mux.HandleFunc("/loop1", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2", http.StatusMovedPermanently) })
-	mux.HandleFunc("/loop2", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop1", http.StatusMovedPermanently) })
+	mux.HandleFunc("/loop1", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop2", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/loop2", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop1", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/sneaky", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/private/data", http.StatusFound) })
 	mux.HandleFunc("/private/data", func(w http.ResponseWriter, r *http.Request) { t.Errorf("fetched a robots-disallowed target") })
 	mux.HandleFunc("/chain/{n}", func(w http.ResponseWriter, r *http.Request) {
