@@ -226,6 +226,7 @@ func NewHandler(w *World, faults Faults) http.Handler {
 	h.routesLicensees()
 	h.routesCity()
 	h.routesLender()
+	h.routesShapes()
 	return h
 }
 

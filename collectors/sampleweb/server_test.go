@@ -96,7 +96,7 @@ func crawlDirectory(t testing.TB, base string) []dirRow {
 		if got := d.Find("div.pager span.current").Text(); got != fmt.Sprint(page) {
 			t.Fatalf("page %d: current = %q", page, got)
 		}
-		d.Find("table.platforms tr.platform").Each(func(_ int, s *goquery.Selection) {
+		d.Find("table.platforms tr.platform:not(.promoted)").Each(func(_ int, s *goquery.Selection) {
 			a := s.Find("td.name a")
 			href, _ := a.Attr("href")
 			rows = append(rows, dirRow{strings.TrimPrefix(href, "/p2p/platforms/"), a.Text(), s.Find("td.city").Text(), s.Find("td.status").Text()})

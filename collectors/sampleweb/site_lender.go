@@ -93,11 +93,12 @@ func (h *handler) lenderList(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	b := h.book()
-	start, end, _, ok := window(n, lenderPageSize, len(b.loans), h.shift("lender"))
+	sh := h.shift("lender")
+	start, end, _, ok := window(n, lenderPageSize, len(b.loans), sh)
 	if !ok {
 		return nil, errNotFound
 	}
-	pages := max(1, (len(b.loans)+lenderPageSize-1)/lenderPageSize)
+	pages := max(1, (len(b.loans)+sh+lenderPageSize-1)/lenderPageSize)
 	data := struct {
 		Status int `json:"status"`
 		Data   struct {

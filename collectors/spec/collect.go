@@ -187,9 +187,13 @@ func (c *collector) handle(crawl *collectors.Crawl, r *colly.Response) {
 		_ = c.visit(crawl, u, link.Carry, "", false) // visited, off-host and robots-disallowed links are skipped by design
 	}
 	if page.Paginate != nil {
+		n := len(ex.Items)
+		if page.Items == nil {
+			n = len(ex.Links) // a list whose records are on the pages it links
+		}
 		largest, _ := strconv.Atoi(r.Ctx.Get(largestKey))
-		largest = max(largest, len(ex.Items))
-		next, ok := page.NextCounter(r.Ctx.Get(counterKey), len(ex.Items), largest, ex.Paging)
+		largest = max(largest, n)
+		next, ok := page.NextCounter(r.Ctx.Get(counterKey), n, largest, ex.Paging)
 		if !ok {
 			return
 		}

@@ -351,8 +351,8 @@ func (s *Spec) validatePage(p *Page, path string, bad func(path, format string, 
 		if pg.Cursor != "" && (pg.Total != "" || pg.Pages != "" || pg.In == "path") {
 			bad(pp+".cursor", "a cursor list is not counted: drop total, pages and in: path")
 		}
-		if p.Items == nil {
-			bad(pp, "needs items: a next page is requested only after a page with items")
+		if p.Items == nil && len(p.Follow) == 0 {
+			bad(pp, "needs items or follow: a next page is requested only after a page with items (or links)")
 		}
 	}
 	it := p.Items

@@ -54,7 +54,7 @@ pages:
 			"pages[0].items.fields.cut: | re: needs a regular expression with a capture group"}},
 		{"no items anywhere", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/'}\n", []string{"no page has items"}},
 		{"paginate without items", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/', paginate: {param: p}}\n  - {name: i, match: '^/i', items: {key: '{a}', fields: {a: b}}}\n",
-			[]string{"pages[0].paginate: needs items"}},
+			[]string{"pages[0].paginate: needs items or follow"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
