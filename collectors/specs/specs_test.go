@@ -100,7 +100,7 @@ func extractFile(t testing.TB, source, rawURL, file string, gbk bool) spec.Extra
 		t.Fatal(err)
 	}
 	if gbk {
-		body = collectors.DecodeUTF8(http.Header{"Content-Type": {"text/html; charset=GBK"}}, body)
+		body = collectors.DecodeUTF8(http.Header{"Content-Type": {"text/html"}}, body) // the page says GBK in its <meta>
 	}
 	u, _ := url.Parse(rawURL)
 	rel := strings.TrimPrefix(u.Path, "/"+s.Site)
