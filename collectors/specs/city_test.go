@@ -24,7 +24,7 @@ var cityPageCases = []pageCase{
 	{"city_regulators", "city_regulators_regulators.html", "http://s.test/city/3301/regulators", 20, 0, false, false},
 	{"city_regulators", "city_regulators_malformed.html", "http://s.test/city/3301/regulators", 0, 0, true, false}, // the list's markup changed
 	{"baidu_heat", "baidu_heat_weeks.jsonp", "http://s.test/city/3301/baidu.jsonp?callback=jQuery17209_3301", 52, 0, false, false},
-	{"baidu_heat", "baidu_heat_weeks.json", "http://s.test/city/3301/baidu.jsonp", 52, 0, false, false},     // plain JSON also reads
+	{"baidu_heat", "baidu_heat_weeks.json", "http://s.test/city/3301/baidu.jsonp", 52, 0, false, false},   // plain JSON also reads
 	{"baidu_heat", "baidu_heat_malformed.json", "http://s.test/city/3301/baidu.jsonp", 0, 0, true, false}, // truncated JSON
 	{"credit_users", "credit_users_table.html", "http://s.test/city/credit-users", 36, 0, false, false},
 	{"credit_users", "credit_users_malformed.html", "http://s.test/city/credit-users", 35, 0, true, false}, // 北京's users "--"
