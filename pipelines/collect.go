@@ -23,6 +23,9 @@ type CollectOptions struct {
 	Sources []string
 	// BaseURLs maps source name to the site it crawls.
 	BaseURLs map[string]string
+	// AllowedHosts maps a source name to the other hosts its site spans (a list on one host,
+	// detail pages on another), beyond those its spec allows.
+	AllowedHosts map[string][]string
 	Crawl    collectors.Options
 	// Registry defaults to collectors.Default.
 	Registry *collectors.Registry
@@ -127,6 +130,7 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		return nil, err
 	}
 	crawlOpts := opts.Crawl
+	crawlOpts.AllowedHosts = append(append([]string(nil), crawlOpts.AllowedHosts...), opts.AllowedHosts[src.Name]...)
 	if crawlOpts.Headers == nil {
 		crawlOpts.Headers = collectors.HeadersFromEnv(src.Name, os.Getenv)
 	}
