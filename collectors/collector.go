@@ -50,6 +50,9 @@ type Source struct {
 	// Probe, if set, shows what the source extracts from one page (fhi probe): for fixing a spec
 	// against a changed page.
 	Probe func(pageURL *url.URL, body []byte) (Probe, error)
+	// ProbeRequest, if set, is the request a crawl sends for a page URL (an AJAX list's POST form
+	// and headers), so that fhi probe sends the same.
+	ProbeRequest func(pageURL *url.URL) (Request, error)
 }
 
 // Probe is what a source extracts from one page.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/fhi-index/fhi/collectors/specs"
 	"github.com/fhi-index/fhi/data"
 	"github.com/fhi-index/fhi/scoring"
+	"github.com/fhi-index/fhi/transform"
 )
 
 // cmdLint implements "fhi lint": check the specs, the config and the framework without running
@@ -38,6 +40,16 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		errs = append(errs, err)
 		checked += len(dirSpecs)
 	}
+	// Each spec against what the transform reads from its source: a missing column fails here,
+	// not three stages later.
+	baseline, check := map[string][]string{}, map[string][]string{}
+	for _, s := range collectors.Default.Sources() {
+		baseline[s.Name] = s.Fields
+	}
+	for _, s := range reg.Sources() {
+		check[s.Name] = s.Fields
+	}
+	errs = append(errs, transform.CheckSources(ctx, func() (*sql.DB, error) { return sql.Open("duckdb", "") }, baseline, check))
 	if *configPath != "" {
 		c, err := loadConfigInto(*configPath, reg)
 		errs = append(errs, err)

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -41,28 +41,20 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "fhi probe: %q is not an http(s) URL\n", fs.Arg(1))
 		return exitUsage
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fail(stderr, "probe", err)
-	}
 	opts := collectors.DefaultOptions()
-	req.Header.Set("User-Agent", opts.UserAgent)
-	for k, vs := range collectors.HeadersFromEnv(src.Name, os.Getenv) {
-		req.Header[k] = vs
+	opts.RequestTimeout = *timeout
+	opts.Headers = collectors.HeadersFromEnv(src.Name, os.Getenv)
+	// The request as a crawl would send it (method, body, headers), after robots.txt said yes.
+	sent, body, _, err := collectors.ProbeFetch(ctx, src, u, opts, nil)
+	if errors.Is(err, collectors.ErrRobotsDisallowed) {
+		fmt.Fprintf(stderr, "request not sent, robots.txt refuses it:\n%s\n", collectors.FormatRequest(sent))
+	} else {
+		fmt.Fprintf(stderr, "request sent:\n%s\n", collectors.FormatRequest(sent))
 	}
-	resp, err := (&http.Client{Timeout: *timeout}).Do(req)
 	if err != nil {
 		return fail(stderr, "probe", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes))
-	if err != nil {
-		return fail(stderr, "probe", fmt.Errorf("reading %s: %w", u, err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fail(stderr, "probe", fmt.Errorf("%s answered HTTP %d", u, resp.StatusCode))
-	}
-	p, err := src.Probe(u, collectors.DecodeUTF8(resp.Header, body))
+	p, err := src.Probe(u, body)
 	if err != nil {
 		return fail(stderr, "probe", err)
 	}

@@ -32,6 +32,10 @@ func (s *Spec) Source() collectors.Source {
 			return &collector{spec: s, base: base}, nil
 		},
 		Probe: s.probe,
+		ProbeRequest: func(u *url.URL) (collectors.Request, error) {
+			r, err := s.ProbeRequest(u)
+			return collectors.Request{Method: r.Method, URL: r.URL, Body: r.Body, Header: r.Header}, err
+		},
 	}
 }
 
@@ -59,11 +63,12 @@ func (s *Spec) pageAndPath(u *url.URL) (*Page, string) {
 // ProbeRequest is the request the crawl would send for u (its page kind's method, body and
 // headers; the first page of a list), for fhi probe.
 func (s *Spec) ProbeRequest(u *url.URL) (Request, error) {
-	page, _ := s.pageAndPath(u)
+	page, path := s.pageAndPath(u)
 	if page == nil {
 		return Request{}, fmt.Errorf("no page of spec %s matches %s (patterns: %s)", s.Name, u.Path, s.patterns())
 	}
-	base := &url.URL{Scheme: u.Scheme, Host: u.Host}
+	// The base URL is what comes before the path the page kind matched.
+	base := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimSuffix(u.Path, path)}
 	return page.NewRequest(u, base, ""), nil
 }
 
