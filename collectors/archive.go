@@ -263,6 +263,10 @@ type ArchivedPage struct {
 	// Method and RequestBody are set for requests other than GET (an AJAX list's POST form).
 	Method      string `json:"method,omitempty"`
 	RequestBody string `json:"request_body,omitempty"`
+	// Unchanged counts the visits in a row that found the page unchanged; Skipped the runs since
+	// its last visit, which carried it forward from the archive (see Schedule).
+	Unchanged int `json:"unchanged_visits,omitempty"`
+	Skipped   int `json:"skipped_runs,omitempty"`
 }
 
 // Key is the page's key in a page index: see RequestKey.

@@ -50,6 +50,9 @@ type Options struct {
 	// Revalidate sends conditional requests for these pages (a nightly incremental run) and
 	// replays the archived copy when the site answers 304 Not Modified.
 	Revalidate map[string]ArchivedPage
+	// Schedule, for an incremental run, carries detail pages that are not due forward from the
+	// archive instead of requesting them.
+	Schedule *Schedule
 }
 
 // DefaultOptions are polite settings for real sites.
@@ -92,6 +95,7 @@ type Stats struct {
 	Records     int64            `json:"records"`
 	Replayed    int64            `json:"replayed"`     // answered from the archive
 	NotModified int64            `json:"not_modified"` // 304 answers to conditional requests
+	Carried     int64            `json:"carried_forward"` // pages not due, answered from the archive
 	Quarantined int64            `json:"quarantined"`
 	Failed      int64            `json:"failed"`
 	ByStatus    map[string]int64 `json:"responses_by_status"`
@@ -206,7 +210,7 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		stats:   cr.stats,
 		maxBody: opts.MaxBodyBytes,
 		timeout: opts.RequestTimeout,
-		replay:  opts.Replay, offline: opts.Offline, revalidate: opts.Revalidate,
+		replay:  opts.Replay, offline: opts.Offline, revalidate: opts.Revalidate, schedule: opts.Schedule,
 		rng:      rand.New(rand.NewPCG(opts.Seed, 0x66686921)),
 		throttle: th,
 		limit:    func(host string) *hostLimit { return limitFor(host, opts) },

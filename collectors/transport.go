@@ -91,6 +91,7 @@ type archivingTransport struct {
 	// revalidate asks the site whether these pages changed (If-None-Match / If-Modified-Since)
 	// and replays the archived copy on 304 Not Modified.
 	revalidate map[string]ArchivedPage
+	schedule   *Schedule
 	throttle   *throttle
 	// limit is the politeness of a host, shared by the crawls of the process.
 	limit func(host string) *hostLimit
@@ -123,6 +124,15 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 	}
 	if t.offline {
 		return nil, &FetchError{URL: target, Err: ErrNotArchived}
+	}
+	if p, ok := t.schedule.carry(req, key); ok {
+		p.Skipped++
+		t.stats.update(func(s *Stats) { s.Carried++ })
+		return t.serveArchived(req, p, 0)
+	}
+	if req.Header.Get(hdrRefresh) != "" {
+		req = req.Clone(ctx)
+		req.Header.Del(hdrRefresh)
 	}
 	known, revalidating := t.revalidate[key]
 	if revalidating {
@@ -194,6 +204,9 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 		}
 		if revalidating && resp.StatusCode == http.StatusNotModified {
 			t.stats.update(func(s *Stats) { s.NotModified++ })
+			if t.schedule != nil {
+				known, _ = t.schedule.next(key, known, true)
+			}
 			return t.serveArchived(req, known, attempt)
 		}
 		page := ArchivedPage{URL: lin.URL, File: lin.WARCFile, Offset: lin.WARCOffset, RecordID: lin.WARCRecordID,
@@ -202,8 +215,13 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 		if req.Method != http.MethodGet {
 			page.Method, page.RequestBody = req.Method, string(body)
 		}
+		page, changed := t.schedule.next(key, page, false)
 		t.record(page)
-		return t.respond(resp, respBody, lin, attempt), nil
+		out := t.respond(resp, respBody, lin, attempt)
+		if changed {
+			out.Header.Set(hdrChanged, "1")
+		}
+		return out, nil
 	}
 }
 

@@ -24,6 +24,9 @@ type Request struct {
 	// Optional marks a request whose 404 is an expected end (the page after the last of an API
 	// that does not say how many it has), not a failure.
 	Optional bool
+	// Refresh fetches the page even if the revisit schedule would carry it forward: it is linked
+	// from a list page that changed (see Crawl.Changed).
+	Refresh bool
 }
 
 // Keys the crawl keeps in a request's colly context.
@@ -57,6 +60,12 @@ func (cr *Crawl) Visit(req Request) error {
 		body = bytes.NewReader(req.Body)
 	}
 	hdr := req.Header.Clone()
+	if req.Refresh {
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		hdr.Set(hdrRefresh, "1")
+	}
 	if body == nil {
 		return cr.c.Request(method, req.URL, nil, ctx, hdr)
 	}

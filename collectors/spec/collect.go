@@ -142,12 +142,12 @@ func (c *collector) relPath(u *url.URL) string {
 }
 
 // visit asks for u as its page kind requests it, carrying values to its page.
-func (c *collector) visit(crawl *collectors.Crawl, u *url.URL, carry map[string]string, counter string, optional bool) error {
+func (c *collector) visit(crawl *collectors.Crawl, u *url.URL, carry map[string]string, counter string, refresh bool) error {
 	ctx := colly.NewContext()
 	for k, v := range carry {
 		ctx.Put(carryPrefix+k, v)
 	}
-	req := collectors.Request{URL: u.String(), Ctx: ctx, Optional: optional}
+	req := collectors.Request{URL: u.String(), Ctx: ctx, Refresh: refresh}
 	if page := c.spec.PageFor(c.relPath(u)); page != nil {
 		r := page.NewRequest(u, c.base, counter)
 		req.Method, req.URL, req.Body, req.Header = r.Method, r.URL, r.Body, r.Header
@@ -184,12 +184,15 @@ func (c *collector) handle(crawl *collectors.Crawl, r *colly.Response) {
 	for _, it := range ex.Items {
 		crawl.Emit(r, it.Key, it.Fields)
 	}
+	// A list page that changed since the last run may show new or re-dated items: what it links
+	// is fetched, not carried forward by an incremental run's schedule.
+	refresh := crawl.Changed(r)
 	for _, link := range ex.Links {
 		u, err := url.Parse(link.URL)
 		if err != nil {
 			continue
 		}
-		_ = c.visit(crawl, u, link.Carry, "", false) // visited, off-host and robots-disallowed links are skipped by design
+		_ = c.visit(crawl, u, link.Carry, "", refresh) // visited, off-host and robots-disallowed links are skipped by design
 	}
 	if page.Paginate != nil {
 		n := len(ex.Items)
