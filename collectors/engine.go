@@ -93,8 +93,8 @@ type Stats struct {
 	Retries     int64            `json:"retries"`
 	Bytes       int64            `json:"bytes"`
 	Records     int64            `json:"records"`
-	Replayed    int64            `json:"replayed"`     // answered from the archive
-	NotModified int64            `json:"not_modified"` // 304 answers to conditional requests
+	Replayed    int64            `json:"replayed"`        // answered from the archive
+	NotModified int64            `json:"not_modified"`    // 304 answers to conditional requests
 	Carried     int64            `json:"carried_forward"` // pages not due, answered from the archive
 	Quarantined int64            `json:"quarantined"`
 	Failed      int64            `json:"failed"`
