@@ -334,6 +334,13 @@ func malform(body []byte) []byte {
 // injectFault applies the request-level faults; it reports whether the request was answered.
 func (h *handler) injectFault(rw http.ResponseWriter, r *http.Request) bool {
 	f := h.faults
+	if f.Latency > 0 {
+		select {
+		case <-time.After(f.Latency):
+		case <-r.Context().Done():
+			return true
+		}
+	}
 	if h.limiter != nil && !h.limiter.take() {
 		rw.Header().Set("Retry-After", "1")
 		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
