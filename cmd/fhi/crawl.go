@@ -33,7 +33,6 @@ type crawlFlags struct {
 	resume       *bool
 	fromArchive  *string
 	incremental  *bool
-	full         *bool
 	allowDrop    *bool
 	configPath   *string
 
@@ -90,7 +89,6 @@ func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
 	cf.resume = fs.Bool("resume", false, "finish each source's latest unfinished run (killed or interrupted), replaying what it fetched")
 	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
 	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
-	cf.full = fs.Bool("full", false, "with --incremental: fetch every page again instead of carrying unchanged detail pages forward")
 	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
 	cf.configPath = fs.String("config", os.Getenv("FHI_CONFIG"), "config file: sites, spec_dir and crawl settings (env FHI_CONFIG); flags win over it")
 	return cf
@@ -100,7 +98,7 @@ func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
 // The returned stop function shuts the sample web down.
 func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(), error) {
 	opts := pipelines.CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(),
-		Resume: *cf.resume, FromArchive: *cf.fromArchive, Incremental: *cf.incremental, Full: *cf.full, AllowDrop: *cf.allowDrop}
+		Resume: *cf.resume, FromArchive: *cf.fromArchive, Incremental: *cf.incremental, AllowDrop: *cf.allowDrop}
 	stop := func() {}
 	if *cf.resume && *cf.fromArchive != "" {
 		return opts, stop, errors.New("--resume and --from-archive exclude each other")
