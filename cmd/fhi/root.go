@@ -45,10 +45,15 @@ type app struct {
 }
 
 // run executes one fhi command line and returns its exit code; main is the only caller that exits.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
-	root := newRootCmd(a)
+	return a.execute(ctx, newRootCmd(a), args)
+}
+
+// execute runs root on args and returns the exit code.
+func (a *app) execute(ctx context.Context, root *cobra.Command, args []string) (code int) {
 	root.SetArgs(args)
+	stderr := a.stderr
 	defer func() {
 		// A bug must not look like a bad command line (exit 2) nor vanish: say what happened.
 		if r := recover(); r != nil {
