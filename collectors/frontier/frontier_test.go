@@ -1,0 +1,460 @@
+package frontier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fhi-index/fhi/collectors/frontier/frontiertest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func openFrontier(t testing.TB, srv *frontiertest.Server, opts Options) *Frontier {
+	t.Helper()
+	f, err := Open(context.Background(), srv.URL(), opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func newWorker(t testing.TB, f *Frontier, id string) *Worker {
+	t.Helper()
+	w, err := f.NewWorker(context.Background(), id)
+	if err != nil {
+		t.Fatalf("NewWorker(%s): %v", id, err)
+	}
+	t.Cleanup(func() { w.Close(context.Background()) })
+	return w
+}
+
+func TestSeedIsExactAndDeduplicates(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t"})
+	ctx := t.Context()
+	get := func(u string) Item { return Item{Source: "p2p", URL: u} }
+	tests := []struct {
+		name  string
+		items []Item
+		added int
+	}{
+		{"new pages", []Item{get("http://a.test/list?page=1"), get("http://a.test/list?page=2")}, 2},
+		{"same URL again", []Item{get("http://a.test/list?page=1")}, 0},
+		{"same URL twice in one call", []Item{get("http://a.test/x"), get("http://a.test/x")}, 1},
+		{"fragment, host case and default port do not make a new URL", []Item{get("HTTP://A.test:80/x#top")}, 0},
+		{"query order does", []Item{get("http://a.test/list?b=1&a=2"), get("http://a.test/list?a=2&b=1")}, 2},
+		{"another method is another request", []Item{{Source: "p2p", URL: "http://a.test/x", Method: "post"}}, 1},
+		{"a POST body is part of the identity", []Item{
+			{Source: "p2p", URL: "http://a.test/x", Method: "POST", Body: []byte("page=2")},
+			{Source: "p2p", URL: "http://a.test/x", Method: "POST", Body: []byte("page=2")},
+			{Source: "p2p", URL: "http://a.test/x", Method: "POST", Body: []byte("page=3")}}, 2},
+		{"another source keeps its own seen set", []Item{{Source: "jobs", URL: "http://a.test/x"}}, 1},
+		{"URLs that differ by one character stay apart (no Bloom filter)", func() []Item {
+			var its []Item
+			for i := range 2000 {
+				its = append(its, get(fmt.Sprintf("http://b.test/company/%d", i)))
+			}
+			return its
+		}(), 2000},
+	}
+	want := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.Seed(ctx, "run1", tt.items)
+			if err != nil {
+				t.Fatalf("Seed: %v", err)
+			}
+			if got != tt.added {
+				t.Errorf("added %d, want %d", got, tt.added)
+			}
+		})
+		want += tt.added
+	}
+	st, err := f.RunStatus(ctx, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Seen != int64(want) || st.Open != int64(want) || st.Queued != int64(want) || st.Seeded != int64(want) {
+		t.Errorf("status seen=%d open=%d queued=%d seeded=%d, want all %d", st.Seen, st.Open, st.Queued, st.Seeded, want)
+	}
+	hosts := map[string]bool{}
+	for _, q := range st.Queues {
+		hosts[q.Source+" "+q.Host] = true
+	}
+	if diff := cmp.Diff(map[string]bool{"p2p a.test": true, "p2p b.test": true, "jobs a.test": true}, hosts); diff != "" {
+		t.Errorf("queues (-want +got):\n%s", diff)
+	}
+}
+
+func TestSeedRejectsBadItems(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t"})
+	tests := []struct {
+		name string
+		run  string
+		item Item
+		want string
+	}{
+		{"relative URL", "r", Item{Source: "p2p", URL: "/list"}, "absolute http(s) URL"},
+		{"ftp", "r", Item{Source: "p2p", URL: "ftp://a.test/x"}, "absolute http(s) URL"},
+		{"user info", "r", Item{Source: "p2p", URL: "http://u:secret@a.test/x"}, "without user info"},
+		{"source name", "r", Item{Source: "P2P Loans", URL: "http://a.test/x"}, "not a source name"},
+		{"credentials in a header", "r", Item{Source: "p2p", URL: "http://a.test/x", Header: map[string][]string{"Cookie": {"sid=1"}}}, "header Cookie carries credentials"},
+		{"run id with a space", "run 1", Item{Source: "p2p", URL: "http://a.test/x"}, "run id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.Seed(t.Context(), tt.run, []Item{tt.item})
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Seed: got %v, want ErrInvalid mentioning %q", err, tt.want)
+			}
+			if strings.Contains(fmt.Sprint(err), "secret") {
+				t.Errorf("error shows the URL's password: %v", err)
+			}
+		})
+	}
+}
+
+func TestClaimCommitAck(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t", LeaseTTL: 5 * time.Second})
+	ctx := t.Context()
+	if _, err := f.Seed(ctx, "r", []Item{
+		{Source: "p2p", URL: "http://a.test/1"}, {Source: "p2p", URL: "http://a.test/2"}, {Source: "p2p", URL: "http://a.test/3"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(t, f, "w1")
+	l, err := w.Acquire(ctx, "r")
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	if l.Host() != "a.test" || l.Token() != 1 {
+		t.Errorf("lease host %s token %d, want a.test 1", l.Host(), l.Token())
+	}
+	if _, err := newWorker(t, f, "w2").Acquire(ctx, "r"); !errors.Is(err, ErrNoWork) {
+		t.Errorf("second worker's Acquire while the host is leased: got %v, want ErrNoWork", err)
+	}
+	got, err := l.Claim(ctx, 10)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Claim: %d items, %v; want 3", len(got), err)
+	}
+	if again, err := l.Claim(ctx, 10); err != nil || len(again) != 0 {
+		t.Fatalf("second Claim: %d items, %v; want none (all three are in flight)", len(again), err)
+	}
+	res, err := l.Commit(ctx, Batch{
+		Done:  got[:2],
+		Links: []Item{{Source: "p2p", URL: "http://a.test/3"}, {Source: "p2p", URL: "http://a.test/4", Parent: got[0].URL, Depth: 1}},
+		Files: []File{{Path: "part-w1-0001.parquet", Bytes: 1234}, {Path: "w1.warc.gz", Bytes: 9000}},
+		Meta:  json.RawMessage(`{"records":7}`),
+		Stats: map[string]int64{"records": 7, "requests": 2},
+	})
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if res.Done != 2 || res.Added != 1 {
+		t.Errorf("commit acknowledged %d and added %d, want 2 and 1 (a.test/3 was seen)", res.Done, res.Added)
+	}
+	if p, _ := f.Progress(ctx, "r"); p.Open != 2 || p.Done() {
+		t.Errorf("open = %d (done %v), want 2: a.test/3 pending, a.test/4 queued", p.Open, p.Done())
+	}
+	if _, err := f.Seal(ctx, "r"); !errors.Is(err, ErrNotDone) {
+		t.Errorf("Seal with work left: got %v, want ErrNotDone", err)
+	}
+	next, err := l.Claim(ctx, 10)
+	if err != nil || len(next) != 1 || next[0].URL != "http://a.test/4" || next[0].Parent != "http://a.test/1" || next[0].Depth != 1 {
+		t.Fatalf("Claim after commit: %+v, %v; want a.test/4 with its parent", next, err)
+	}
+	if _, err := l.Commit(ctx, Batch{Done: append(next, got[2]), Files: []File{{Path: "part-w1-0002.parquet", Bytes: 99}}}); err != nil {
+		t.Fatalf("second Commit: %v", err)
+	}
+	if p, _ := f.Progress(ctx, "r"); !p.Done() {
+		t.Errorf("progress %+v, want done", p)
+	}
+	st, err := f.RunStatus(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Queued != 0 || st.Pending != 0 || st.Commits != 2 || len(st.Leases) != 1 || st.Leases[0].Worker != "w1" {
+		t.Errorf("status %+v, want nothing queued or pending, 2 commits, w1 leasing", st)
+	}
+	if diff := cmp.Diff([]WorkerCounts{{Worker: "w1", Counts: map[string]int64{"commits": 2, "done": 4, "added": 1, "records": 7, "requests": 2}}}, st.Workers); diff != "" {
+		t.Errorf("worker counters (-want +got):\n%s", diff)
+	}
+	commits, err := f.Seal(ctx, "r")
+	if err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
+	var files []string
+	for _, c := range commits {
+		for _, fl := range c.Files {
+			files = append(files, fl.Path)
+		}
+	}
+	if diff := cmp.Diff([]string{"part-w1-0001.parquet", "w1.warc.gz", "part-w1-0002.parquet"}, files); diff != "" {
+		t.Errorf("sealed files (-want +got):\n%s", diff)
+	}
+	if string(commits[0].Meta) != `{"records":7}` || commits[0].Worker != "w1" || commits[0].Token != 1 {
+		t.Errorf("first commit %+v, want w1's with its meta", commits[0])
+	}
+	if again, err := f.Seal(ctx, "r"); err != nil || len(again) != 2 {
+		t.Errorf("sealing again: %d commits, %v; want the same 2", len(again), err)
+	}
+	if _, err := l.Commit(ctx, Batch{Files: []File{{Path: "late.parquet"}}}); !errors.Is(err, ErrRunClosed) {
+		t.Errorf("commit after seal: got %v, want ErrRunClosed", err)
+	}
+	if _, err := f.Seed(ctx, "r", []Item{{Source: "p2p", URL: "http://a.test/9"}}); !errors.Is(err, ErrRunClosed) {
+		t.Errorf("seeding a sealed run: got %v, want ErrRunClosed", err)
+	}
+}
+
+func TestCommitRejectsItemsOfAnotherLease(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t"})
+	ctx := t.Context()
+	if _, err := f.Seed(ctx, "r", []Item{{Source: "p2p", URL: "http://a.test/1"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := newWorker(t, f, "w1").Acquire(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := Work{Item: Item{Source: "p2p", URL: "http://a.test/1"}, ID: "0-1"}
+	if _, err := l.Commit(ctx, Batch{Done: []Work{forged}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("committing an unclaimed item: got %v, want ErrInvalid", err)
+	}
+	got, _ := l.Claim(ctx, 1)
+	forged.queue = got[0].queue
+	if _, err := l.Commit(ctx, Batch{Done: []Work{forged}}); !errors.Is(err, ErrFenced) {
+		t.Errorf("committing an id nobody claimed: got %v, want ErrFenced (not this worker's)", err)
+	}
+}
+
+func TestAbort(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t"})
+	ctx := t.Context()
+	if _, err := f.Seed(ctx, "r", []Item{{Source: "p2p", URL: "http://a.test/1"}, {Source: "p2p", URL: "http://b.test/1"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := newWorker(t, f, "w1").Acquire(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, _ := l.Claim(ctx, 1)
+	if err := f.Abort(ctx, "r"); err != nil {
+		t.Fatalf("Abort: %v", err)
+	}
+	if _, err := l.Commit(ctx, Batch{Done: work}); !errors.Is(err, ErrRunClosed) {
+		t.Errorf("commit after abort: got %v, want ErrRunClosed", err)
+	}
+	if _, err := newWorker(t, f, "w2").Acquire(ctx, "r"); !errors.Is(err, ErrRunClosed) {
+		t.Errorf("acquire after abort: got %v, want ErrRunClosed", err)
+	}
+	if n, _ := f.rdb.Exists(ctx, f.leaseKey(l.Host()), f.seenKey("r"), f.queuesKey("r")).Result(); n != 0 {
+		t.Errorf("%d of the run's lease, seen set and queues remain after abort, want 0", n)
+	}
+	if p, err := f.Progress(ctx, "r"); err != nil || p.State != "aborted" {
+		t.Errorf("progress after abort: %+v, %v; want the aborted tombstone", p, err)
+	}
+	if _, err := f.Seal(ctx, "r"); !errors.Is(err, ErrRunClosed) {
+		t.Errorf("sealing an aborted run: got %v, want ErrRunClosed", err)
+	}
+}
+
+func TestCredentialsNeverShown(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{Password: "s3cret-pw"})
+	ctx := t.Context()
+	addr := srv.Addr()
+
+	f, err := Open(ctx, srv.URL(), Options{})
+	if err != nil {
+		t.Fatalf("Open with the password in the URL: %v", err)
+	}
+	if s := f.String(); strings.Contains(s, "s3cret-pw") || !strings.Contains(s, addr) {
+		t.Errorf("String() = %q, want the address without the password", s)
+	}
+	f.Close()
+
+	env := map[string]string{EnvPassword: "s3cret-pw"}
+	f, err = Open(ctx, "redis://"+addr+"/0", Options{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatalf("Open with the password from $%s: %v", EnvPassword, err)
+	}
+	f.Close()
+
+	for _, u := range []string{"redis://:wrong-s3cret@" + addr + "/0", "redis://:s3cret-pw@" + addr + "/x", "redis://:s3cret-pw@[::1/0", "redis://:s3cret-pw@" + addr + "/0?dial_timeout=zz"} {
+		_, err := Open(ctx, u, Options{})
+		if err == nil {
+			t.Errorf("Open(%q) succeeded, want an error", u)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open's error shows the password: %v", err)
+		}
+	}
+}
+
+// crawlSite is a small site graph per host: page n links to 2n+1 and 2n+2 below max, and back
+// to its parent (a duplicate). A correct crawl of it commits every page exactly once.
+type crawlSite struct {
+	hosts []string
+	max   int
+}
+
+func (s crawlSite) seeds() []Item {
+	var its []Item
+	for _, h := range s.hosts {
+		its = append(its, Item{Source: "src", URL: "http://" + h + "/p/0"})
+	}
+	return its
+}
+
+func (s crawlSite) links(it Item) []Item {
+	var n int
+	fmt.Sscanf(it.URL[strings.LastIndex(it.URL, "/")+1:], "%d", &n)
+	host := it.host()
+	var out []Item
+	for _, c := range []int{2*n + 1, 2*n + 2, (n - 1) / 2} {
+		if c < s.max {
+			out = append(out, Item{Source: "src", URL: fmt.Sprintf("http://%s/p/%d", host, c), Parent: it.URL, Depth: it.Depth + 1})
+		}
+	}
+	return out
+}
+
+func (s crawlSite) pages() []string {
+	var out []string
+	for _, h := range s.hosts {
+		for n := range s.max {
+			out = append(out, fmt.Sprintf("http://%s/p/%d", h, n))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// batchMeta is what the test workers keep with a commit: the pages the batch "recorded".
+type batchMeta struct {
+	Pages []string `json:"pages"`
+}
+
+// committedPages reads the sealed commits' pages, sorted, duplicates kept.
+func committedPages(t *testing.T, commits []Commit) []string {
+	t.Helper()
+	var out []string
+	for _, c := range commits {
+		var m batchMeta
+		if err := json.Unmarshal(c.Meta, &m); err != nil {
+			t.Fatalf("commit %s meta: %v", c.ID, err)
+		}
+		out = append(out, m.Pages...)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// work runs one lease to the end: claim, "fetch", commit, until the host has nothing left or
+// the lease is lost. fetch sees every item before it is committed.
+func work(ctx context.Context, l *Lease, site crawlSite, batch int, fetch func(Work)) error {
+	for {
+		items, err := l.Claim(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return l.Release(ctx)
+		}
+		var b Batch
+		var m batchMeta
+		for _, it := range items {
+			if !l.Valid() {
+				return ErrLeaseLost
+			}
+			if fetch != nil {
+				fetch(it)
+			}
+			m.Pages = append(m.Pages, it.URL)
+			b.Links = append(b.Links, site.links(it.Item)...)
+		}
+		b.Done, b.Meta = items, mustJSON(m)
+		if _, err := l.Commit(ctx, b); err != nil {
+			return err
+		}
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// crawl runs workers until the run is complete, each goroutine taking host after host.
+func crawl(t *testing.T, f *Frontier, run string, site crawlSite, workers, batch int, fetch func(string, Work)) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for i := range workers {
+		w := newWorker(t, f, fmt.Sprintf("w%d", i))
+		wg.Go(func() {
+			for {
+				l, err := w.Acquire(ctx, run)
+				switch {
+				case errors.Is(err, ErrNoWork):
+					if p, perr := f.Progress(ctx, run); perr == nil && p.Done() {
+						return
+					}
+					time.Sleep(5 * time.Millisecond)
+					continue
+				case err != nil:
+					if ctx.Err() == nil {
+						errs <- fmt.Errorf("%s: %w", w.ID(), err)
+					}
+					return
+				}
+				var fw func(Work)
+				if fetch != nil {
+					fw = func(it Work) { fetch(w.ID(), it) }
+				}
+				if err := work(ctx, l, site, batch, fw); err != nil && !errors.Is(err, ErrLeaseLost) && !errors.Is(err, ErrFenced) {
+					errs <- fmt.Errorf("%s on %s: %w", w.ID(), l.Host(), err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCrawlCompletesExactlyOnce(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t", LeaseTTL: 3 * time.Second})
+	site := crawlSite{hosts: []string{"a.test", "b.test", "c.test:8080"}, max: 200}
+	if _, err := f.Seed(t.Context(), "r", site.seeds()); err != nil {
+		t.Fatal(err)
+	}
+	crawl(t, f, "r", site, 4, 7, nil)
+	commits, err := f.Seal(t.Context(), "r")
+	if err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
+	if diff := cmp.Diff(site.pages(), committedPages(t, commits)); diff != "" {
+		t.Errorf("committed pages (-want +got):\n%s", diff)
+	}
+}
