@@ -361,11 +361,26 @@ func committedPages(t *testing.T, commits []Commit) []string {
 	return out
 }
 
-// work runs one lease to the end: claim, "fetch", commit, until the host has nothing left or
-// the lease is lost. fetch sees every item before it is committed.
-func work(ctx context.Context, l *Lease, site crawlSite, batch int, fetch func(Work)) error {
-	for {
-		items, err := l.Claim(ctx, batch)
+// crawlOpts shape the test workers.
+type crawlOpts struct {
+	workers, batch int
+	// releaseEvery makes a worker give its host up after so many commits, so leases change
+	// hands often.
+	releaseEvery int
+	// fetch sees every item before it is committed, with the worker and the lease's token.
+	fetch func(worker string, token int64, it Work)
+	// transient: errors other than a lost lease or a closed run (Redis restarting) are retried.
+	transient bool
+}
+
+// work runs one lease: claim, "fetch", commit, until the host has nothing left, the lease is
+// lost, or releaseEvery commits were made.
+func work(ctx context.Context, l *Lease, wid string, site crawlSite, o crawlOpts) error {
+	for commits := 0; ; commits++ {
+		if o.releaseEvery > 0 && commits == o.releaseEvery {
+			return l.Release(ctx)
+		}
+		items, err := l.Claim(ctx, o.batch)
 		if err != nil {
 			return err
 		}
@@ -378,8 +393,8 @@ func work(ctx context.Context, l *Lease, site crawlSite, batch int, fetch func(W
 			if !l.Valid() {
 				return ErrLeaseLost
 			}
-			if fetch != nil {
-				fetch(it)
+			if o.fetch != nil {
+				o.fetch(wid, l.Token(), it)
 			}
 			m.Pages = append(m.Pages, it.URL)
 			b.Links = append(b.Links, site.links(it.Item)...)
@@ -400,36 +415,38 @@ func mustJSON(v any) json.RawMessage {
 }
 
 // crawl runs workers until the run is complete, each goroutine taking host after host.
-func crawl(t *testing.T, f *Frontier, run string, site crawlSite, workers, batch int, fetch func(string, Work)) {
+func crawl(t *testing.T, f *Frontier, run string, site crawlSite, o crawlOpts) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for i := range workers {
+	errs := make(chan error, o.workers)
+	for i := range o.workers {
 		w := newWorker(t, f, fmt.Sprintf("w%d", i))
 		wg.Go(func() {
-			for {
+			for ctx.Err() == nil {
 				l, err := w.Acquire(ctx, run)
+				if err == nil {
+					err = work(ctx, l, w.ID(), site, o)
+					if err != nil {
+						_ = l.Release(ctx)
+					}
+					if errors.Is(err, ErrLeaseLost) || errors.Is(err, ErrFenced) {
+						err = nil
+					}
+				}
 				switch {
 				case errors.Is(err, ErrNoWork):
 					if p, perr := f.Progress(ctx, run); perr == nil && p.Done() {
 						return
 					}
 					time.Sleep(5 * time.Millisecond)
-					continue
+				case err != nil && o.transient && !errors.Is(err, ErrRunClosed) && !errors.Is(err, ErrInvalid):
+					time.Sleep(20 * time.Millisecond)
 				case err != nil:
 					if ctx.Err() == nil {
 						errs <- fmt.Errorf("%s: %w", w.ID(), err)
 					}
-					return
-				}
-				var fw func(Work)
-				if fetch != nil {
-					fw = func(it Work) { fetch(w.ID(), it) }
-				}
-				if err := work(ctx, l, site, batch, fw); err != nil && !errors.Is(err, ErrLeaseLost) && !errors.Is(err, ErrFenced) {
-					errs <- fmt.Errorf("%s on %s: %w", w.ID(), l.Host(), err)
 					return
 				}
 			}
@@ -440,6 +457,9 @@ func crawl(t *testing.T, f *Frontier, run string, site crawlSite, workers, batch
 	for err := range errs {
 		t.Error(err)
 	}
+	if ctx.Err() != nil {
+		t.Fatalf("crawl did not finish: %v", ctx.Err())
+	}
 }
 
 func TestCrawlCompletesExactlyOnce(t *testing.T) {
@@ -449,7 +469,7 @@ func TestCrawlCompletesExactlyOnce(t *testing.T) {
 	if _, err := f.Seed(t.Context(), "r", site.seeds()); err != nil {
 		t.Fatal(err)
 	}
-	crawl(t, f, "r", site, 4, 7, nil)
+	crawl(t, f, "r", site, crawlOpts{workers: 4, batch: 7})
 	commits, err := f.Seal(t.Context(), "r")
 	if err != nil {
 		t.Fatalf("Seal: %v", err)

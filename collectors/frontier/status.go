@@ -31,10 +31,10 @@ type WorkerStatus struct {
 type RunStatus struct {
 	Run string `json:"run"`
 	Progress
-	Queued  int64 `json:"queued"`  // waiting for a worker
-	Pending int64 `json:"pending"` // claimed, not yet committed
-	Seen    int64 `json:"seen"`    // distinct requests ever queued
-	Commits int64 `json:"commits"`
+	Queued  int64          `json:"queued"`  // waiting for a worker
+	Pending int64          `json:"pending"` // claimed, not yet committed
+	Seen    int64          `json:"seen"`    // distinct requests ever queued
+	Commits int64          `json:"commits"`
 	Queues  []QueueStatus  `json:"queues"`
 	Leases  []LeaseStatus  `json:"leases"`
 	Workers []WorkerCounts `json:"workers"`
