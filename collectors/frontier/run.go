@@ -41,9 +41,6 @@ type link struct {
 	Item string `json:"item"`
 }
 
-// Fixed KEYS of commit.lua; queue streams follow.
-const commitFixedKeys = 9
-
 // script builds commit.lua's keys and payload; queue streams are numbered as they are added.
 type commitCall struct {
 	f    *Frontier

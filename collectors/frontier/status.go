@@ -67,8 +67,8 @@ type WorkerCounts struct {
 func (f *Frontier) Status(ctx context.Context) (Status, error) {
 	var st Status
 	now := time.Now()
-	ids, err := f.rdb.ZRangeByScore(ctx, f.workersKey(), &redis.ZRangeBy{
-		Min: strconv.FormatInt(now.Add(-3*f.opts.LeaseTTL).UnixMilli(), 10), Max: "+inf"}).Result()
+	ids, err := f.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: f.workersKey(), ByScore: true,
+		Start: strconv.FormatInt(now.Add(-3*f.opts.LeaseTTL).UnixMilli(), 10), Stop: "+inf"}).Result()
 	if err != nil {
 		return st, fmt.Errorf("reading workers: %w", err)
 	}
