@@ -53,6 +53,10 @@
 // its lease as held until 90% of the TTL after its last renewal was sent, so it stops fetching
 // before Redis could grant the host to anyone else. A single-host source is therefore crawled by
 // one worker at a time, however many there are: more workers speed up a crawl of many hosts.
+// Each commit can leave the host's politeness state (Batch.HostState: last request, current
+// delay, Retry-After) for the next holder (Lease.HostState), so a handoff does not reset it; a
+// host whose holder died is only granted again once the lease lapsed, which is longer than any
+// sane delay between requests.
 //
 // # Data model
 //
@@ -78,6 +82,8 @@
 //	P:host:HOST:lease      string  "W RUN TOKEN", with a TTL (Options.LeaseTTL)
 //	P:host:HOST:fence      string  the host's last fencing token (INCR); never deleted, so a
 //	                               token is never issued twice
+//	P:host:HOST:state      string  the politeness state (JSON, the engine's) left by the last
+//	                               commit for the next holder; expires 7 days after it
 //	P:workers              zset    W → last heartbeat (unix ms); entries older than a day pruned
 //	P:worker:W             hash    machine, pid, started, seen; expires 3 lease TTLs after the
 //	                               last heartbeat

@@ -2,6 +2,7 @@ package frontier
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -67,7 +68,8 @@ func TestDeadWorkersEntriesAreTakenOver(t *testing.T) {
 	if err != nil || len(claimed) != 6 {
 		t.Fatalf("a claims: %d, %v", len(claimed), err)
 	}
-	if _, err := a.Commit(ctx, Batch{Done: claimed[:2], Meta: mustJSON(batchMeta{Pages: urls(claimed[:2])})}); err != nil {
+	if _, err := a.Commit(ctx, Batch{Done: claimed[:2], Meta: mustJSON(batchMeta{Pages: urls(claimed[:2])}),
+		HostState: json.RawMessage(`{"delay_ms":1500}`)}); err != nil {
 		t.Fatal(err)
 	}
 	a.stopRenewal() // a dies holding four entries
@@ -80,6 +82,9 @@ func TestDeadWorkersEntriesAreTakenOver(t *testing.T) {
 	lb := acquireSoon(t, b, "r", 5*ttl)
 	if waited := time.Since(start); waited < ttl/2 {
 		t.Errorf("b got the host after %s, before a's lease (%s) could lapse", waited, ttl)
+	}
+	if got := string(lb.HostState()); got != `{"delay_ms":1500}` {
+		t.Errorf("b's host state %q, want the one a committed", got)
 	}
 	if lb.Token() <= a.Token() {
 		t.Errorf("b's token %d not above a's %d", lb.Token(), a.Token())

@@ -188,6 +188,9 @@ func (f *Frontier) queueKey(run, source, host string) string {
 }
 func (f *Frontier) leaseKey(host string) string { return f.opts.Prefix + ":host:" + host + ":lease" }
 func (f *Frontier) fenceKey(host string) string { return f.opts.Prefix + ":host:" + host + ":fence" }
+func (f *Frontier) hostStateKey(host string) string {
+	return f.opts.Prefix + ":host:" + host + ":state"
+}
 
 // queueMeta is a queue's entry in the run's queues hash: "source host".
 func queueMeta(source, host string) string { return source + " " + host }

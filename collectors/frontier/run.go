@@ -27,6 +27,9 @@ type payload struct {
 	Files    string           `json:"files"`
 	Meta     string           `json:"meta"`
 	Stats    map[string]int64 `json:"stats"`
+	// HostState and its TTL (ms) are kept for the host's next lease holder.
+	HostState    string `json:"host_state,omitempty"`
+	HostStateTTL int64  `json:"host_state_ttl,omitempty"`
 }
 
 type ackGroup struct {
@@ -50,14 +53,14 @@ type commitCall struct {
 }
 
 func (f *Frontier) newCommitCall(mode, run, host string) *commitCall {
-	fence, lease := f.runKey(run), f.runKey(run) // unread when seeding
+	fence, lease, state := f.runKey(run), f.runKey(run), f.runKey(run) // unused when seeding
 	if host != "" {
-		fence, lease = f.fenceKey(host), f.leaseKey(host)
+		fence, lease, state = f.fenceKey(host), f.leaseKey(host), f.hostStateKey(host)
 	}
 	return &commitCall{
 		f: f,
 		keys: []string{f.runsKey(), f.runKey(run), f.queuesKey(run), f.seenKey(run), f.commitsKey(run),
-			f.commitIDsKey(run), f.statsKey(run), fence, lease},
+			f.commitIDsKey(run), f.statsKey(run), fence, lease, state},
 		idx: map[string]int{},
 		p: payload{Mode: mode, Run: run, Now: time.Now().UnixMilli(), Acks: []ackGroup{}, Links: []link{},
 			Files: "[]", Meta: "null", Stats: map[string]int64{}},

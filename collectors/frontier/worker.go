@@ -190,7 +190,7 @@ func (w *Worker) acquireHost(ctx context.Context, run, host string, sources []st
 	ttl := w.f.opts.LeaseTTL
 	sent := time.Now()
 	r, err := runScript(ctx, w.f.rdb, acquireScript,
-		[]string{w.f.runKey(run), w.f.leaseKey(host), w.f.fenceKey(host)}, w.id, run, ms(ttl))
+		[]string{w.f.runKey(run), w.f.leaseKey(host), w.f.fenceKey(host), w.f.hostStateKey(host)}, w.id, run, ms(ttl))
 	if err != nil {
 		return nil, fmt.Errorf("acquiring host %s for run %s: %w", host, run, err)
 	}
@@ -203,7 +203,7 @@ func (w *Worker) acquireHost(ctx context.Context, run, host string, sources []st
 	token, _ := strconv.ParseInt(r.str(1), 10, 64)
 	lctx, cancel := context.WithCancelCause(context.Background())
 	l := &Lease{
-		w: w, run: run, host: host, token: token, value: r.str(2), sources: sources,
+		w: w, run: run, host: host, token: token, value: r.str(2), sources: sources, state: []byte(r.str(3)),
 		ctx: lctx, cancel: cancel, validUntil: sent.Add(ttl * 9 / 10),
 		cursors: map[string]string{}, pass: 0, inflight: map[string]bool{},
 		stopRenew: make(chan struct{}), renewDone: make(chan struct{}),
@@ -221,6 +221,7 @@ type Lease struct {
 	token   int64
 	value   string
 	sources []string
+	state   []byte
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 
@@ -241,6 +242,16 @@ type Lease struct {
 func (l *Lease) Host() string { return l.host }
 func (l *Lease) Run() string  { return l.run }
 func (l *Lease) Token() int64 { return l.token }
+
+// HostState is the politeness state the host's previous holder left with its last commit
+// (Batch.HostState), nil if none: the new holder starts from the previous one's last request
+// time, throttle delay and Retry-After instead of from scratch.
+func (l *Lease) HostState() json.RawMessage {
+	if len(l.state) == 0 {
+		return nil
+	}
+	return json.RawMessage(l.state)
+}
 
 // Context is done once the lease is lost or released: every fetch under the lease should use
 // it, so a worker that lost its host stops talking to it at once.
@@ -419,6 +430,9 @@ type Batch struct {
 	Meta json.RawMessage
 	// Stats are added to the worker's counters for the run (requests, bytes, records...).
 	Stats map[string]int64
+	// HostState, JSON, is handed to the host's next lease holder (Lease.HostState): the engine's
+	// per-host politeness (last request time, current delay, Retry-After) survives a handoff.
+	HostState json.RawMessage
 }
 
 // CommitResult tells what a commit did.
@@ -482,6 +496,12 @@ func (l *Lease) Commit(ctx context.Context, b Batch) (CommitResult, error) {
 		}
 		c.p.Meta = string(b.Meta)
 	}
+	if len(b.HostState) > 0 {
+		if !json.Valid(b.HostState) {
+			return CommitResult{}, fmt.Errorf("%w commit host state: not JSON", ErrInvalid)
+		}
+		c.p.HostState, c.p.HostStateTTL = string(b.HostState), ms(hostStateTTL)
+	}
 	for k, v := range b.Stats {
 		if !sourceName.MatchString(k) {
 			return CommitResult{}, fmt.Errorf("%w commit stat %q: want a lower-case name", ErrInvalid, k)
@@ -512,6 +532,10 @@ func (l *Lease) Commit(ctx context.Context, b Batch) (CommitResult, error) {
 	l.mu.Unlock()
 	return CommitResult{ID: id, Done: r.int(2), Added: r.int(3)}, nil
 }
+
+// hostStateTTL bounds how long a host's politeness state outlives its last commit: older, it
+// says nothing about the site now.
+const hostStateTTL = 7 * 24 * time.Hour
 
 // commitRetrying resends a commit whose outcome is unknown (the connection broke) until Redis
 // answers, ctx ends, or a lease TTL has passed.

@@ -1,10 +1,11 @@
 -- commit.lua: one atomic step of a crawl — seeding a run, or committing a worker's batch.
 --
 -- KEYS: 1 runs set, 2 run hash, 3 queues hash, 4 seen set, 5 commits stream, 6 commit-ids hash,
---       7 stats hash, 8 host fence, 9 host lease, 10.. queue streams (referenced by index).
+--       7 stats hash, 8 host fence, 9 host lease, 10 host state, 11.. queue streams (by index).
 -- ARGV: 1 consumer group, 2 JSON payload:
 --   {mode = "seed"|"commit", run, now, commit_id, worker, host, token, lease,
---    acks = [{q, ids = [...]}], links = [{q, meta, key, item}], files, meta, stats = {name = n}}
+--    acks = [{q, ids = [...]}], links = [{q, meta, key, item}], files, meta, stats = {name = n},
+--    host_state}
 --
 -- Every check comes before the first write: Redis does not roll a script back when it fails
 -- half-way, so a rejected batch must leave nothing behind.
@@ -88,6 +89,10 @@ local cid = redis.call('XADD', KEYS[5], '*',
   'commit', p.commit_id, 'worker', p.worker, 'host', p.host, 'token', p.token,
   'acked', acked, 'added', added, 'files', p.files, 'meta', p.meta)
 redis.call('HSET', KEYS[6], p.commit_id, cid)
+if p.host_state and p.host_state ~= '' then
+  -- The politeness state (last request, current delay, Retry-After) the next holder starts from.
+  redis.call('SET', KEYS[10], p.host_state, 'PX', p.host_state_ttl)
+end
 redis.call('HINCRBY', KEYS[7], p.worker .. ' commits', 1)
 redis.call('HINCRBY', KEYS[7], p.worker .. ' done', acked)
 redis.call('HINCRBY', KEYS[7], p.worker .. ' added', added)
