@@ -122,7 +122,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Frontier, error) {
 	return f, nil
 }
 
-// checkServer pings the server and requires Redis ≥ 6.2 (XAUTOCLAIM).
+// checkServer pings the server and requires Redis ≥ 6.2 (XAUTOCLAIM) that never evicts keys.
 func (f *Frontier) checkServer(ctx context.Context) error {
 	info, err := f.rdb.Info(ctx, "server").Result()
 	if err != nil {
@@ -142,9 +142,16 @@ func (f *Frontier) checkServer(ctx context.Context) error {
 		if major < 6 || (major == 6 && minor < 2) {
 			return fmt.Errorf("connecting to %s: Redis %s is too old; the frontier needs 6.2 or later (XAUTOCLAIM)", f.addr, v)
 		}
-		return nil
+		break
 	}
-	return nil // a server that hides its version (a proxy) is given the benefit of the doubt
+	// An evicting Redis would silently drop queue entries or seen URLs under memory pressure.
+	// Managed servers may hide CONFIG; then the operator's word is taken.
+	if cfg, err := f.rdb.ConfigGet(ctx, "maxmemory-policy").Result(); err == nil {
+		if p, ok := cfg["maxmemory-policy"]; ok && p != "noeviction" {
+			return fmt.Errorf("connecting to %s: maxmemory-policy is %s; the frontier needs noeviction, or an evicted key loses crawl state (CONFIG SET maxmemory-policy noeviction)", f.addr, p)
+		}
+	}
+	return nil
 }
 
 // Close closes the connection pool.

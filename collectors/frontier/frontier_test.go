@@ -478,3 +478,76 @@ func TestCrawlCompletesExactlyOnce(t *testing.T) {
 		t.Errorf("committed pages (-want +got):\n%s", diff)
 	}
 }
+
+func TestOpenRefusesAnEvictingRedis(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{})
+	if err := f.rdb.ConfigSet(t.Context(), "maxmemory-policy", "allkeys-lru").Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(t.Context(), srv.URL(), Options{})
+	if err == nil || !strings.Contains(err.Error(), "noeviction") {
+		t.Errorf("Open on an allkeys-lru Redis: got %v, want an error asking for noeviction", err)
+	}
+}
+
+func TestStatusListsWorkersLeasesAndRuns(t *testing.T) {
+	srv := frontiertest.Start(t, frontiertest.Options{})
+	f := openFrontier(t, srv, Options{Prefix: "t"})
+	ctx := t.Context()
+	for _, run := range []string{"r1", "r2"} {
+		if _, err := f.Seed(ctx, run, []Item{{Source: "p2p", URL: "http://a.test/1"}, {Source: "jobs", URL: "http://b.test/1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newWorker(t, f, "w1")
+	newWorker(t, f, "w2")
+	l, err := w.Acquire(ctx, "r1", "jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Claim(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var workers, runs []string
+	for _, ws := range st.Workers {
+		workers = append(workers, ws.ID)
+		if ws.PID == 0 || ws.Seen.IsZero() {
+			t.Errorf("worker %+v lacks its pid or heartbeat", ws)
+		}
+	}
+	for _, rs := range st.Runs {
+		runs = append(runs, rs.Run)
+	}
+	sort.Strings(workers)
+	if diff := cmp.Diff([]string{"w1", "w2"}, workers); diff != "" {
+		t.Errorf("workers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"r1", "r2"}, runs); diff != "" {
+		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+	r1 := st.Runs[0]
+	want := []QueueStatus{{Source: "jobs", Host: "b.test", Pending: 1}, {Source: "p2p", Host: "a.test", Queued: 1}}
+	if diff := cmp.Diff(want, r1.Queues); diff != "" {
+		t.Errorf("r1 queues (-want +got):\n%s", diff)
+	}
+	if len(r1.Leases) != 1 || r1.Leases[0].Host != "b.test" || r1.Leases[0].Worker != "w1" || r1.Leases[0].TTL <= 0 {
+		t.Errorf("r1 leases %+v, want w1 on b.test with time left", r1.Leases)
+	}
+	if r1.Queued != 1 || r1.Pending != 1 || r1.Open != 2 || r1.Seen != 2 {
+		t.Errorf("r1 queued=%d pending=%d open=%d seen=%d, want 1 1 2 2", r1.Queued, r1.Pending, r1.Open, r1.Seen)
+	}
+	if err := f.Abort(ctx, "r2"); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := f.RunStatus(ctx, "r2"); rs.State != "aborted" {
+		t.Errorf("r2 state %q after abort, want aborted", rs.State)
+	}
+	if rs, _ := f.RunStatus(ctx, "r1"); len(rs.Leases) != 1 {
+		t.Errorf("aborting r2 touched r1's lease: %+v", rs.Leases)
+	}
+}

@@ -387,6 +387,7 @@ func (l *Lease) Claim(ctx context.Context, n int) ([]Work, error) {
 		l.pass, l.lastSweep = -1, time.Now()
 	}
 	var out []Work
+	var bad []error
 	for i := 0; i+3 < len(flat); i += 4 {
 		qi, _ := flat[i].(int64)
 		id, _ := flat[i+1].(string)
@@ -399,11 +400,16 @@ func (l *Lease) Claim(ctx context.Context, n int) ([]Work, error) {
 		}
 		it, err := decodeItem(raw)
 		if err != nil {
-			return out, fmt.Errorf("claiming %s entry %s: %w", q.key, id, err)
+			// Only a hand-edited stream holds such an entry; it stays pending and in status.
+			bad = append(bad, fmt.Errorf("%w queue entry %s %s: %v", ErrInvalid, q.key, id, err))
+			continue
 		}
 		w.Item = it
 		l.inflight[w.ref()] = true
 		out = append(out, w)
+	}
+	if len(bad) > 0 {
+		return out, fmt.Errorf("claiming from %s: %w", l.host, errors.Join(bad...))
 	}
 	return out, nil
 }
