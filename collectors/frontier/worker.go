@@ -321,7 +321,8 @@ func (l *Lease) Release(ctx context.Context) error {
 
 // Claim returns up to n items to fetch from the leased host: first everything left pending by
 // earlier holders (taken over with XAUTOCLAIM), then new entries (XREADGROUP). It returns no
-// items, and no error, when the host has nothing to do now. It fails with ErrLeaseLost once the
+// items, and no error, when the host has nothing queued now (items this lease has in flight are
+// never handed out twice). It fails with ErrLeaseLost once the
 // lease is gone, ErrFenced if another worker holds the host, ErrRunClosed if the run is closed.
 func (l *Lease) Claim(ctx context.Context, n int) ([]Work, error) {
 	if n <= 0 {
@@ -452,7 +453,9 @@ type CommitResult struct {
 // new links through the seen set, acknowledges Done and records Files — or rejects it whole
 // with ErrFenced (a newer holder took the host: abandon the batch's outputs, stop) or
 // ErrRunClosed. A commit whose reply is lost to a network error is resent under the same id
-// and reports the first outcome, so a batch is never registered twice.
+// and reports the first outcome, so a batch is never registered twice. Any other error leaves
+// the outcome unknown (Redis unreachable for a whole lease TTL): keep the batch's files — they
+// may be registered — and let the lease go; unregistered ones are ignored at sealing.
 func (l *Lease) Commit(ctx context.Context, b Batch) (CommitResult, error) {
 	f := l.w.f
 	l.mu.Lock()

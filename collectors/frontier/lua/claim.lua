@@ -24,16 +24,19 @@ for i = 4, #KEYS do
   if minIdle >= 0 and cursor ~= '' and remaining > 0 then
     local r = redis.call('XAUTOCLAIM', KEYS[i], group, worker, minIdle, cursor, 'COUNT', remaining)
     for _, e in ipairs(r[2]) do
-      local pe = redis.call('XPENDING', KEYS[i], group, e[1], e[1], 1)
-      local item = ''
-      for j = 1, #e[2], 2 do
-        if e[2][j] == 'item' then item = e[2][j + 1] end
+      -- Redis 6.2 lists an entry deleted while pending as nil (false here); 7 drops it.
+      if e then
+        local pe = redis.call('XPENDING', KEYS[i], group, e[1], e[1], 1)
+        local item = ''
+        for j = 1, #e[2], 2 do
+          if e[2][j] == 'item' then item = e[2][j + 1] end
+        end
+        table.insert(entries, i - 3)
+        table.insert(entries, e[1])
+        table.insert(entries, item)
+        table.insert(entries, pe[1] and pe[1][4] or 1)
+        remaining = remaining - 1
       end
-      table.insert(entries, i - 3)
-      table.insert(entries, e[1])
-      table.insert(entries, item)
-      table.insert(entries, pe[1] and pe[1][4] or 1)
-      remaining = remaining - 1
     end
     -- Entries deleted from the stream while pending (only an operator's XDEL or XTRIM does
     -- that) are dropped from the pending list by XAUTOCLAIM: count them, never wait for them.
