@@ -165,6 +165,7 @@ func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, t
 	if d.Quality, err = l.reportQuality(ctx, db, pub.Sources); err != nil {
 		return nil, err
 	}
+	d.OddNames = oddNames(ctx, db)
 	return report.Render(d)
 }
 
@@ -322,4 +323,66 @@ func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRu
 		out = append(out, *r)
 	}
 	return out, nil
+}
+
+// oddNamePattern finds names that break naive handling: markup and quote characters, a formula
+// prefix (a spreadsheet runs =SUM(…)), zero-width characters, surrounding spaces.
+const oddNamePattern = `[<>"'&;\\]|^[=+@-]|[\x{200B}-\x{200D}\x{FEFF}]|^\s|\s$`
+
+// oddNamesPerTable bounds the list per cleaned table.
+const oddNamesPerTable = 20
+
+// oddNames lists the names in the cleaned tables (every clean_* table with name and record_id
+// columns) that match oddNamePattern, with why.
+func oddNames(ctx context.Context, db *sql.DB) []report.OddName {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_columns() WHERE table_name LIKE 'clean\_%' ESCAPE '\' AND column_name IN ('name', 'record_id')
+		GROUP BY table_name HAVING count(*) = 2 ORDER BY table_name`)
+	if err != nil {
+		return nil
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if rows.Scan(&t) == nil {
+			tables = append(tables, t)
+		}
+	}
+	rows.Close()
+	var out []report.OddName
+	for _, t := range tables {
+		// The table name comes from the catalog, not from scraped data; quoted as an identifier.
+		q := fmt.Sprintf(`SELECT record_id, name FROM "%s" WHERE regexp_matches(name, ?) ORDER BY record_id LIMIT ?`, strings.ReplaceAll(t, `"`, `""`))
+		rs, err := db.QueryContext(ctx, q, oddNamePattern, oddNamesPerTable)
+		if err != nil {
+			continue
+		}
+		for rs.Next() {
+			var id, name string
+			if rs.Scan(&id, &name) == nil {
+				out = append(out, report.OddName{Table: t, RecordID: id, Name: name, Why: whyOdd(name)})
+			}
+		}
+		rs.Close()
+	}
+	return out
+}
+
+func whyOdd(name string) string {
+	var why []string
+	if strings.ContainsAny(name, `<>&`) {
+		why = append(why, "markup characters")
+	}
+	if strings.ContainsAny(name, `"';\`) {
+		why = append(why, "quotes or separators")
+	}
+	if strings.IndexAny(name, "=+-@") == 0 {
+		why = append(why, "formula prefix")
+	}
+	if strings.ContainsAny(name, "\u200b\u200c\u200d\ufeff") {
+		why = append(why, "zero-width characters")
+	}
+	if strings.TrimSpace(name) != name {
+		why = append(why, "surrounding spaces")
+	}
+	return strings.Join(why, ", ")
 }

@@ -30,6 +30,8 @@ type page struct {
 	Profiles   []profile
 	Weights    []*Node
 	Changes    []change
+	// Compared counts the cities ranked in both this and the previous publication.
+	Compared int
 	// Placeholders counts the weights that rest on placeholder judgements.
 	Placeholders int
 	charts       map[string]any
@@ -343,13 +345,15 @@ func (p *page) changes() {
 		if c.PreviousRank == 0 {
 			continue
 		}
+		p.Compared++
 		ch := change{City: c, Now: c.Rank, Before: c.PreviousRank, Delta: c.PreviousRank - c.Rank}
+		if ch.Delta == 0 {
+			continue // the table and chart list the cities that moved
+		}
 		p.Changes = append(p.Changes, ch)
 		names = append(names, c.Name)
-		colour := "#9a9a9a"
-		if ch.Delta > 0 {
-			colour = "#2f9e6f"
-		} else if ch.Delta < 0 {
+		colour := "#2f9e6f"
+		if ch.Delta < 0 {
 			colour = "#c0392b"
 		}
 		data = append(data, map[string]any{"value": ch.Delta, "itemStyle": map[string]any{"color": colour}})
@@ -443,7 +447,7 @@ func (p *page) radarChart(id string, c *City, medians map[string]float64) {
 		"radar":     map[string]any{"indicator": indicators, "radius": "62%", "axisName": map[string]any{"color": "#333", "fontSize": 11}},
 		"series": []any{map[string]any{"type": "radar", "data": []any{
 			map[string]any{"name": c.Name, "value": mine, "areaStyle": map[string]any{"opacity": 0.25}, "itemStyle": map[string]any{"color": "#1f4e8c"}},
-			map[string]any{"name": "中位数 median", "value": med, "lineStyle": map[string]any{"type": "dashed"}, "itemStyle": map[string]any{"color": "#d0822c"}},
+			map[string]any{"name": "中位数 median", "value": med, "symbol": "none", "lineStyle": map[string]any{"type": "dashed", "width": 1.5}, "itemStyle": map[string]any{"color": "#d0822c"}},
 		}}},
 	}
 }

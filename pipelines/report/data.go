@@ -25,6 +25,14 @@ type Data struct {
 
 	Sources []Source
 	Quality []QualityRow
+	// OddNames are scraped names that need a look (markup, formula prefixes, invisible
+	// characters); the page shows them exactly as scraped, as text.
+	OddNames []OddName
+}
+
+// OddName is one scraped name with characters that break naive HTML, CSV or terminal handling.
+type OddName struct {
+	Table, RecordID, Name, Why string
 }
 
 // Node is one node of the framework with its weight.
