@@ -289,6 +289,9 @@ const (
 	keptPublications = 7
 )
 
+// writePublishedFile writes one published file; tests replace it to fill the disk.
+var writePublishedFile = WriteFileAtomic
+
 func (l *Lake) publicationsDir() string { return filepath.Join(l.Root, "publications") }
 
 // Publication describes one set of published files: publication.json beside them.
@@ -492,7 +495,7 @@ func (l *Lake) writePublication(runID string, set *publicationSet, pub *Publicat
 	pub.Files = nil
 	for _, name := range names {
 		path := filepath.Join(tmp, name)
-		if err := WriteFileAtomic(path, set.files[name]); err != nil {
+		if err := writePublishedFile(path, set.files[name]); err != nil {
 			os.RemoveAll(tmp)
 			return "", err
 		}
