@@ -351,3 +351,33 @@ func scoreWeights(ctx context.Context, db *sql.DB, runID string) ([]scoring.Node
 	}
 	return out, rows.Err()
 }
+
+// WriteWorkbook writes the scores.xlsx workbook of a score run (the published one when runID is
+// empty) to w.
+func (l *Lake) WriteWorkbook(ctx context.Context, w io.Writer, runID string) error {
+	db, err := l.openDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if runID == "" {
+		if runID, err = l.publishedScoreRun(ctx, db); err != nil {
+			return err
+		}
+	}
+	prov, err := l.ScoreProvenance(runID)
+	if err != nil {
+		return err
+	}
+	wb := &Workbook{Provenance: prov}
+	if wb.Scores, err = l.scoreTable(ctx, db, ScoreQuery{Run: runID}); err != nil {
+		return err
+	}
+	if wb.Indicators, err = l.scoreTable(ctx, db, ScoreQuery{Run: runID, Level: 3, Raw: true}); err != nil {
+		return err
+	}
+	if wb.Weights, err = scoreWeights(ctx, db, runID); err != nil {
+		return err
+	}
+	return WriteScoresXLSX(w, wb)
+}
