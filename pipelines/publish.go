@@ -422,9 +422,7 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 		}
 		return m, err
 	}
-	for _, f := range pub.Files {
-		m.Outputs = append(m.Outputs, f)
-	}
+	m.Outputs = append(m.Outputs, pub.Files...)
 	m.Rows = int64(len(files.table.Rows))
 	return m, l.prunePublications(dir)
 }
