@@ -26,7 +26,7 @@ func startSampleWeb(t *testing.T, scale float64) CollectOptions {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}}
+	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
 	// Every source gets its site (each on a host of its own); only p2p is collected by default.
 	for _, src := range collectors.Default.Sources() {
 		if site, ok := srv.Site(src.Site); ok {
@@ -82,7 +82,7 @@ func TestRunAllEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := string(b)
-		for _, want := range []string{"Simulated data", "<td>北京</td>", res.Score.RunID, "<code>ecosystem.attention.baidu_heat</code>", "fhi lineage"} {
+		for _, want := range []string{"Simulated data", ">北京</a>", res.Score.RunID, "<code>ecosystem.attention.baidu_heat</code>", "fhi lineage"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("report.html lacks %q", want)
 			}
