@@ -98,6 +98,7 @@ type Stats struct {
 	Carried     int64            `json:"carried_forward"` // pages not due, answered from the archive
 	Quarantined int64            `json:"quarantined"`
 	Failed      int64            `json:"failed"`
+	Refused     int64            `json:"refused"` // redirects off the hosts, in a loop or into robots-disallowed paths
 	ByStatus    map[string]int64 `json:"responses_by_status"`
 }
 
@@ -138,7 +139,7 @@ func (c *counters) snapshot() Stats {
 // because it could not be parsed.
 type Failure struct {
 	URL      string `json:"url"`
-	Kind     string `json:"kind"` // "fetch" or "quarantine"
+	Kind     string `json:"kind"` // "fetch", "quarantine" or "refused" (a redirect the crawl would not follow)
 	Status   int    `json:"status"`
 	Error    string `json:"error"`
 	Attempts int    `json:"attempts"`
@@ -326,9 +327,12 @@ func (cr *Crawl) Quarantine(resp *colly.Response, reason error) {
 
 func (cr *Crawl) addFailure(f Failure) {
 	cr.stats.update(func(s *Stats) {
-		if f.Kind == "quarantine" {
+		switch f.Kind {
+		case "quarantine":
 			s.Quarantined++
-		} else {
+		case KindRefused:
+			s.Refused++
+		default:
 			s.Failed++
 		}
 	})

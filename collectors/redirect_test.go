@@ -73,7 +73,7 @@ func TestRedirects(t *testing.T) {
 			t.Errorf("unexpected failure %+v", f)
 			continue
 		}
-		if !strings.Contains(f.Error, w) || f.Kind != "fetch" {
+		if !strings.Contains(f.Error, w) || f.Kind != KindRefused {
 			t.Errorf("failure of %s: %q, want %q", path, f.Error, w)
 		}
 		delete(want, path)

@@ -121,6 +121,9 @@ func (cr *Crawl) recoverPanic(r *colly.Response) {
 	cr.addFailure(Failure{URL: u, Kind: "fetch", Error: fmt.Sprintf("%v: %v\n%s", ErrPanic, v, stack), Attempts: 1})
 }
 
+// KindRefused is the Failure kind of a URL the crawl refused to follow (see ErrRedirect).
+const KindRefused = "refused"
+
 func isRedirect(code int) bool {
 	switch code {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
@@ -130,7 +133,8 @@ func isRedirect(code int) bool {
 }
 
 // ErrRedirect marks a redirect the crawl would not follow: off the allowed hosts, disallowed by
-// robots.txt at its target, a loop, or too long a chain. It is a failure of the redirecting URL.
+// robots.txt at its target, a loop, or too long a chain. It is a failure of the redirecting URL,
+// of kind KindRefused: the crawl's policy said no, no data the site offered was lost.
 var ErrRedirect = errors.New("collectors: redirect not followed")
 
 // followRedirect requests the target of a 3xx answer through the same checks as any link
@@ -147,7 +151,7 @@ func (cr *Crawl) followRedirect(r *colly.Response) {
 		first = chain[0]
 	}
 	fail := func(format string, args ...any) {
-		f := Failure{URL: first, Kind: "fetch", Status: r.StatusCode, Error: fmt.Sprintf("%v: %s", ErrRedirect, fmt.Sprintf(format, args...)), Attempts: 1}
+		f := Failure{URL: first, Kind: KindRefused, Status: r.StatusCode, Error: fmt.Sprintf("%v: %s", ErrRedirect, fmt.Sprintf(format, args...)), Attempts: 1}
 		if _, attempts, err := lineageFrom(*r.Headers); err == nil {
 			f.Attempts = attempts
 		}
