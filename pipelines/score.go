@@ -199,7 +199,7 @@ func storeScores(ctx context.Context, db *sql.DB, runID, transformRun, fwSHA str
 	missing, _ := json.Marshal(nonNil(res.Missing))
 	details, err := json.Marshal(map[string]any{
 		"options": res.Options, "unused": res.Unused, "constant": res.Constant, "dropped": res.Dropped,
-		"imputed": res.Imputed, "winsorised": res.Winsorised, "top": res.Top, "candidates": res.Candidates,
+		"imputed": res.Imputed, "treatment": res.Treatments, "top": res.Top, "candidates": res.Candidates,
 		"sensitivity": res.Sensitivity,
 	})
 	if err != nil {

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -47,33 +46,5 @@ func TestStandardise(t *testing.T) {
 	}
 	if _, err := Standardise(x, "bogus", Benefit, nil); err == nil {
 		t.Error("unknown method: got nil error")
-	}
-}
-
-func TestWinsorise(t *testing.T) {
-	// 1…9 and 100: skew 2.85 > 2, excess kurtosis 8.4 > 3.5 (gonum stat.Skew/ExKurtosis, sample
-	// formulas). Replacing 100 by the next value inward (9) leaves skew −0.2: one point treated.
-	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}
-	out, idx, skew, kurt := Winsorise(x)
-	if len(idx) != 1 || idx[0] != 9 || out[9] != 9 {
-		t.Fatalf("got replaced %v, out %v; want index 9 set to 9", idx, out)
-	}
-	if !(skew > 2 && kurt > 3.5) {
-		t.Errorf("before: skew %v kurtosis %v, want > 2 and > 3.5", skew, kurt)
-	}
-	if s := stat.Skew(out, nil); math.Abs(s) > 2 {
-		t.Errorf("after: skew %v", s)
-	}
-	if x[9] != 100 {
-		t.Error("input modified")
-	}
-	// A symmetric sample is left alone.
-	if _, idx, _, _ := Winsorise([]float64{1, 2, 3, 4, 5}); len(idx) != 0 {
-		t.Errorf("symmetric: replaced %v", idx)
-	}
-	// Never more than WinsoriseMaxPoints.
-	heavy := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
-	if _, idx, _, _ := Winsorise(heavy); len(idx) > WinsoriseMaxPoints {
-		t.Errorf("replaced %d points, max %d", len(idx), WinsoriseMaxPoints)
 	}
 }

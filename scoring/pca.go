@@ -21,9 +21,13 @@ type PCAResult struct {
 	// Eigenvectors holds the unit eigenvectors as columns (indicator × component, over the
 	// non-constant indicators in Names order), each column's sign fixed so its entries sum ≥ 0.
 	Eigenvectors [][]float64 `json:"eigenvectors"`
-	// Kept is the number of retained components: those with eigenvalue > 1, at least one.
+	// Kept is the number of retained components (by Retain; at least one).
 	Kept int `json:"kept"`
-	// Rotated reports whether varimax rotation was applied (Kept > 1).
+	// Retain, Rotation and Basis are the options applied (PCASpec).
+	Retain   string `json:"retain"`
+	Rotation string `json:"rotation"`
+	Basis    string `json:"basis"`
+	// Rotated reports whether the rotation was applied (Kept > 1 and Rotation is not none).
 	Rotated bool `json:"rotated"`
 	// Loadings is the indicator × Kept factor-loading matrix (eigenvector × √eigenvalue, varimax
 	// rotated when Rotated); constant indicators have zero rows.
@@ -76,6 +80,15 @@ var ErrMissingValue = errors.New("scoring: missing value")
 // Negatively correlated indicators still receive positive weights (squared loadings), as in the
 // Handbook. x must not contain NaN (ErrMissingValue); len(names) must equal k.
 func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
+	return PCAWeightsWith(x, names, PCASpec{})
+}
+
+// PCAWeightsWith is PCAWeights with the retention rule, rotation and basis of spec (zero fields
+// mean Kaiser, varimax, correlation). With the covariance basis the data are only centred, so
+// indicators on larger scales weigh more, and Kaiser's criterion becomes "eigenvalue above the
+// mean eigenvalue" (which is 1 for a correlation matrix).
+func PCAWeightsWith(x *mat.Dense, names []string, spec PCASpec) (PCAResult, error) {
+	spec = spec.withDefaults()
 	n, k := x.Dims()
 	if len(names) != k {
 		return PCAResult{}, fmt.Errorf("checking names: got %d, want %d columns", len(names), k)
@@ -124,7 +137,11 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 		}
 	}
 	corr := mat.NewSymDense(p, nil)
-	stat.CorrelationMatrix(corr, sub, nil)
+	if spec.Basis == BasisCovariance {
+		stat.CovarianceMatrix(corr, sub, nil)
+	} else {
+		stat.CorrelationMatrix(corr, sub, nil)
+	}
 	var es mat.EigenSym
 	if !es.Factorize(corr, true) {
 		return PCAResult{}, errors.New("decomposing correlation matrix: did not converge")
@@ -148,20 +165,17 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 	}
 	res.Eigenvalues = vals
 	res.Explained = make([]float64, p)
+	trace := 0.0
+	for _, v := range vals {
+		trace += v
+	}
 	for c, v := range vals {
-		res.Explained[c] = v / float64(p)
+		res.Explained[c] = v / trace
 	}
 	res.Eigenvectors = denseRows(V)
-	kept := 0
-	for _, v := range vals {
-		if v > 1 {
-			kept++
-		}
-	}
-	if kept == 0 {
-		kept = 1
-	}
+	kept := spec.Retain.Count(vals)
 	res.Kept = kept
+	res.Retain, res.Rotation, res.Basis = spec.Retain.String(), spec.Rotation, spec.Basis
 	L := mat.NewDense(p, kept, nil)
 	for c := 0; c < kept; c++ {
 		s := math.Sqrt(math.Max(vals[c], 0))
@@ -169,8 +183,8 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 			L.Set(i, c, V.At(i, c)*s)
 		}
 	}
-	if kept > 1 {
-		L = Varimax(L)
+	if kept > 1 && spec.Rotation != RotationNone {
+		L = orthomax(L, rotationGamma[spec.Rotation])
 		res.Rotated = true
 	}
 	full := mat.NewDense(k, kept, nil)
@@ -251,7 +265,15 @@ func factorVariance(l *mat.Dense) []float64 {
 // (Kaiser 1958), with Kaiser row normalisation, by the SVD iteration of R's stats::varimax
 // (convergence when the criterion grows by less than 1e-12 relative, at most 1000 iterations).
 // Each rotated factor's sign is fixed so its loadings sum ≥ 0. l is not modified.
-func Varimax(l *mat.Dense) *mat.Dense {
+func Varimax(l *mat.Dense) *mat.Dense { return orthomax(l, 1) }
+
+// Quartimax rotates l to maximise the sum of fourth powers of the loadings (the orthomax family
+// with γ = 0; Varimax is γ = 1), by the same iteration and sign convention.
+func Quartimax(l *mat.Dense) *mat.Dense { return orthomax(l, 0) }
+
+// orthomax is the orthomax rotation with parameter gamma by the SVD iteration of R's
+// stats::varimax (GPArotation's orthomax criterion), with Kaiser row normalisation.
+func orthomax(l *mat.Dense, gamma float64) *mat.Dense {
 	k, m := l.Dims()
 	x := mat.DenseCopyOf(l)
 	sc := make([]float64, k)
@@ -278,7 +300,7 @@ func Varimax(l *mat.Dense) *mat.Dense {
 				colSq[j] += z.At(i, j) * z.At(i, j)
 			}
 		}
-		z3.Apply(func(i, j int, v float64) float64 { return v*v*v - v*colSq[j]/float64(k) }, &z)
+		z3.Apply(func(i, j int, v float64) float64 { return v*v*v - gamma*v*colSq[j]/float64(k) }, &z)
 		B.Mul(x.T(), &z3)
 		if !svd.Factorize(&B, mat.SVDThin) {
 			break

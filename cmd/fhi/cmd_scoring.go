@@ -223,7 +223,7 @@ type weightsFile struct {
 	Constant    []string             `json:"constant"`
 	Dropped     []string             `json:"dropped"`
 	Imputed     []scoring.Imputation `json:"imputed"`
-	Winsorised  []scoring.Winsorised `json:"winsorised"`
+	Treatments  []scoring.Treatment  `json:"treatment"`
 	Top         []string             `json:"top"`
 	Candidates  []string             `json:"candidates"`
 	Nodes       []scoring.NodeWeight `json:"nodes"`
@@ -343,13 +343,13 @@ func writeResult(dir string, fw *scoring.Framework, res *scoring.Result) error {
 	}
 	wf := weightsFile{Framework: fw.Name, Version: fw.Version, Root: res.Root, Options: res.Options, Units: res.Units,
 		Missing: nonNil(res.Missing), Unused: nonNil(res.Unused), Constant: nonNil(res.Constant), Dropped: nonNil(res.Dropped),
-		Imputed: res.Imputed, Winsorised: res.Winsorised, Top: res.Top, Candidates: nonNil(res.Candidates),
+		Imputed: res.Imputed, Treatments: res.Treatments, Top: res.Top, Candidates: nonNil(res.Candidates),
 		Nodes: res.Nodes, Sensitivity: res.Sensitivity}
 	if wf.Imputed == nil {
 		wf.Imputed = []scoring.Imputation{}
 	}
-	if wf.Winsorised == nil {
-		wf.Winsorised = []scoring.Winsorised{}
+	if wf.Treatments == nil {
+		wf.Treatments = []scoring.Treatment{}
 	}
 	var b strings.Builder
 	if err := writeJSON(&b, wf); err != nil {
