@@ -283,6 +283,7 @@ type weightSpec struct {
 	Retain   string               `yaml:"retain"`
 	Rotation string               `yaml:"rotation"`
 	Basis    string               `yaml:"basis"`
+	Assign   string               `yaml:"assign"`
 }
 
 // ErrFramework marks every framework validation problem; ParseFramework's error wraps it (and
@@ -732,8 +733,8 @@ func (b *builder) weighting(n *Node, w *weightSpec, path string) {
 	if w.Method != MethodFixed && w.Weights != nil {
 		b.fail(path+".weights", "applies only to method fixed")
 	}
-	if w.Method != MethodPCA && (w.Retain != "" || w.Rotation != "" || w.Basis != "") {
-		b.fail(path, "retain, rotation and basis apply only to method pca")
+	if w.Method != MethodPCA && (w.Retain != "" || w.Rotation != "" || w.Basis != "" || w.Assign != "") {
+		b.fail(path, "retain, rotation, basis and assign apply only to method pca")
 	}
 	switch w.Method {
 	case MethodFixed:
@@ -766,7 +767,7 @@ func (b *builder) weighting(n *Node, w *weightSpec, path string) {
 			n.Fixed[i] /= sum
 		}
 	case MethodPCA:
-		spec, err := ParsePCASpec(w.Retain, w.Rotation, w.Basis)
+		spec, err := ParsePCASpec(w.Retain, w.Rotation, w.Basis, w.Assign)
 		if err != nil {
 			b.fail(path, "%v", err)
 		}

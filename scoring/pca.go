@@ -58,12 +58,14 @@ var ErrMissingValue = errors.New("scoring: missing value")
 //     affine normalisation — min-max, z-score or direction inversion give the same weights).
 //  2. Decompose it (gonum mat.EigenSym); order eigenvalues descending; fix each eigenvector's sign
 //     so its entries sum to ≥ 0 (if the sum is zero, its largest-magnitude entry is positive).
-//  3. Keep the components with eigenvalue > 1 — Kaiser's criterion — and at least one.
+//  3. Keep the components with eigenvalue > 1 — Kaiser's criterion — and at least one (other
+//     retention rules: PCAWeightsWith, RetainRule).
 //  4. Loadings = eigenvector·√eigenvalue; with more than one kept component, rotate them by
 //     varimax (Kaiser row normalisation, as R's stats::varimax) and fix signs the same way.
 //  5. Square the loadings and scale them to unit sum within each factor (divide by the factor's
 //     explained variance, its sum of squared loadings).
-//  6. Assign each indicator to the factor where its scaled squared loading is largest.
+//  6. Assign each indicator to the factor where its absolute loading is largest ("the highest
+//     factor loadings", §6.1; PCASpec.Assign offers the largest scaled share instead).
 //  7. Weight each indicator by its scaled squared loading on its factor times the factor's share of
 //     explained variance (FactorVariance_j / ΣFactorVariance), then normalise the weights to sum 1.
 //
@@ -201,7 +203,7 @@ func PCAWeightsWith(x *mat.Dense, names []string, spec PCASpec) (PCAResult, erro
 		res.Note = "two indicators: PCA always gives equal weights"
 		return res, nil
 	}
-	w, assigned, fv := RecipeWeights(full)
+	w, assigned, fv := recipeWeights(full, spec.Assign)
 	res.FactorVariance = fv
 	for _, j := range live {
 		res.Weights[j] = w[j]
@@ -217,6 +219,15 @@ func PCAWeightsWith(x *mat.Dense, names []string, spec PCASpec) (PCAResult, erro
 // the normalised indicator weights, each indicator's factor (-1 for an all-zero row) and each
 // factor's explained variance (sum of squared loadings).
 func RecipeWeights(loadings *mat.Dense) (weights []float64, assigned []int, factorVar []float64) {
+	return recipeWeights(loadings, AssignLoading)
+}
+
+// RecipeWeightsBy is RecipeWeights with the assignment rule assign (AssignShare or AssignLoading).
+func RecipeWeightsBy(loadings *mat.Dense, assign string) (weights []float64, assigned []int, factorVar []float64) {
+	return recipeWeights(loadings, assign)
+}
+
+func recipeWeights(loadings *mat.Dense, assign string) (weights []float64, assigned []int, factorVar []float64) {
 	k, m := loadings.Dims()
 	factorVar = factorVariance(loadings)
 	total := 0.0
@@ -235,12 +246,16 @@ func RecipeWeights(loadings *mat.Dense) (weights []float64, assigned []int, fact
 			}
 			l := loadings.At(i, j)
 			q := l * l / factorVar[j]
+			if assign == AssignLoading {
+				q = l * l
+			}
 			if q > best {
 				best, assigned[i] = q, j
 			}
 		}
 		if assigned[i] >= 0 {
-			weights[i] = best * factorVar[assigned[i]] / total
+			l := loadings.At(i, assigned[i])
+			weights[i] = l * l / total // scaled share × factor weight: (l²/FV_j)·(FV_j/ΣFV)
 			sum += weights[i]
 		}
 	}

@@ -19,7 +19,21 @@ const (
 	BasisCovariance  = "covariance"
 )
 
+// Assignment rules of the recipe: which factor an indicator's weight comes from.
+const (
+	// AssignLoading, the default, puts each indicator on the factor where its absolute loading is
+	// largest — "grouping the individual indicators with the highest factor loadings" (Handbook
+	// §6.1, after Nicoletti et al. 2000), the rule behind the Handbook's Table 18 PC weights. The
+	// weight is then the squared loading over the total explained variance, normalised.
+	AssignLoading = "loading"
+	// AssignShare puts it on the factor where its squared loading scaled by the factor's
+	// explained variance is largest — the grouping the Handbook's Table 17 narrates (Tech exports
+	// with Patents), which its Table 18 does not follow.
+	AssignShare = "share"
+)
+
 var (
+	assigns       = []string{AssignShare, AssignLoading}
 	rotations     = []string{RotationVarimax, RotationQuartimax, RotationNone}
 	bases         = []string{BasisCorrelation, BasisCovariance}
 	rotationGamma = map[string]float64{RotationVarimax: 1, RotationQuartimax: 0}
@@ -30,6 +44,7 @@ type PCASpec struct {
 	Retain   RetainRule
 	Rotation string
 	Basis    string
+	Assign   string // AssignShare (default) or AssignLoading
 }
 
 func (s PCASpec) withDefaults() PCASpec {
@@ -42,11 +57,15 @@ func (s PCASpec) withDefaults() PCASpec {
 	if s.Basis == "" {
 		s.Basis = BasisCorrelation
 	}
+	if s.Assign == "" {
+		s.Assign = AssignLoading
+	}
 	return s
 }
 
-// ParsePCASpec parses and validates the retain, rotation and basis settings ("" for defaults).
-func ParsePCASpec(retain, rotation, basis string) (PCASpec, error) {
+// ParsePCASpec parses and validates the retain, rotation, basis and assign settings ("" for
+// defaults).
+func ParsePCASpec(retain, rotation, basis, assign string) (PCASpec, error) {
 	var s PCASpec
 	var err error
 	if retain != "" {
@@ -60,7 +79,10 @@ func ParsePCASpec(retain, rotation, basis string) (PCASpec, error) {
 	if basis != "" && !contains(bases, basis) {
 		return s, fmt.Errorf("basis %q: want one of %s", basis, strings.Join(bases, ", "))
 	}
-	s.Rotation, s.Basis = rotation, basis
+	if assign != "" && !contains(assigns, assign) {
+		return s, fmt.Errorf("assign %q: want one of %s", assign, strings.Join(assigns, ", "))
+	}
+	s.Rotation, s.Basis, s.Assign = rotation, basis, assign
 	return s.withDefaults(), nil
 }
 
