@@ -261,3 +261,6 @@ func (l *Lake) fileRef(path string) (FileRef, error) {
 	}
 	return FileRef{Path: l.Rel(path), SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
 }
+
+// CurrentCodeVersion is the version of the running binary, as manifests record it.
+func CurrentCodeVersion() CodeVersion { return codeVersion() }
