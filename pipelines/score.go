@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/fhi-index/fhi/data"
 	"github.com/fhi-index/fhi/scoring"
@@ -19,9 +22,73 @@ import (
 type ScoreOptions struct {
 	// FromRun names the transform run to score; empty means the latest successful one.
 	FromRun string
-	// Framework is the framework YAML; nil means the embedded data/framework.yaml.
-	Framework []byte
+	// Framework is the framework and its judgements file; a zero value means the embedded
+	// data/framework.yaml and data/ahp_judgements.yaml.
+	Framework FrameworkSource
 	Scoring   scoring.Options
+}
+
+// FrameworkSource is a framework YAML and the AHP judgements file it names, as bytes.
+type FrameworkSource struct {
+	Name       string // for messages: the file path, or "data/framework.yaml (embedded)"
+	YAML       []byte // nil means the embedded framework and judgements
+	Judgements []byte
+}
+
+// ErrJudgementsPath reports a framework naming a judgements file outside its own directory.
+var ErrJudgementsPath = errors.New("pipelines: judgements file must be a plain file name beside the framework")
+
+// ReadFramework reads the framework at path and the judgements file it names (judgements:,
+// resolved beside it; a plain name, never a path out of its directory). An empty path means
+// the embedded framework.
+func ReadFramework(path string) (FrameworkSource, error) {
+	if path == "" {
+		return FrameworkSource{Name: "data/framework.yaml (embedded)"}, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return FrameworkSource{}, fmt.Errorf("reading the framework: %w", err)
+	}
+	src := FrameworkSource{Name: path, YAML: b}
+	ref, err := scoring.JudgementsRef(b)
+	if err != nil {
+		return FrameworkSource{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if ref == "" {
+		return src, nil
+	}
+	if ref != filepath.Base(ref) || ref == "." || ref == ".." || strings.ContainsAny(ref, `/\`) {
+		return FrameworkSource{}, fmt.Errorf("%s: judgements %q: %w", path, ref, ErrJudgementsPath)
+	}
+	jpath := filepath.Join(filepath.Dir(path), ref)
+	if src.Judgements, err = os.ReadFile(jpath); err != nil {
+		return FrameworkSource{}, fmt.Errorf("reading the judgements file %s named by %s: %w", ref, path, err)
+	}
+	return src, nil
+}
+
+// Parse parses the framework with its judgements.
+func (s FrameworkSource) Parse() (*scoring.Framework, error) {
+	if s.YAML == nil {
+		return scoring.ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
+	}
+	if s.Judgements == nil {
+		return scoring.ParseFramework(s.YAML)
+	}
+	return scoring.ParseFramework(s.YAML, s.Judgements)
+}
+
+// digest is the SHA-256 of the framework and its judgements, as scored.
+func (s FrameworkSource) digest() string {
+	h := sha256.New()
+	if s.YAML == nil {
+		h.Write(data.FrameworkYAML)
+		h.Write(data.JudgementsYAML)
+	} else {
+		h.Write(s.YAML)
+		h.Write(s.Judgements)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 const scoreSchema = `
@@ -76,11 +143,7 @@ CREATE TABLE IF NOT EXISTS published (
 // Score standardises, weights and aggregates one transform run's metrics. It reads only the
 // database: no source is contacted.
 func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *scoring.Result, err error) {
-	fwYAML := opts.Framework
-	if fwYAML == nil {
-		fwYAML = data.FrameworkYAML
-	}
-	fw, err := scoring.ParseFramework(fwYAML)
+	fw, err := opts.Framework.Parse()
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading framework: %w", err)
 	}
@@ -103,8 +166,7 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 			err = ferr
 		}
 	}()
-	sum := sha256.Sum256(fwYAML)
-	m.Params = map[string]string{"framework_sha256": hex.EncodeToString(sum[:])}
+	m.Params = map[string]string{"framework_sha256": opts.Framework.digest()}
 
 	db, err := l.openDB()
 	if err != nil {
@@ -269,11 +331,8 @@ func nonNil(s []string) []string {
 
 // Weights computes the weight tree that scoring a transform run gives (the latest successful one
 // when fromRun is empty), without storing anything: PCA weights depend on the data scored.
-func (l *Lake) Weights(ctx context.Context, fromRun string, fwYAML []byte) (*scoring.Result, error) {
-	if fwYAML == nil {
-		fwYAML = data.FrameworkYAML
-	}
-	fw, err := scoring.ParseFramework(fwYAML)
+func (l *Lake) Weights(ctx context.Context, fromRun string, src FrameworkSource) (*scoring.Result, error) {
+	fw, err := src.Parse()
 	if err != nil {
 		return nil, fmt.Errorf("reading framework: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestFrameworkFHI(t *testing.T) {
-	fw, err := ParseFramework(data.FrameworkYAML)
+	fw, err := ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
 	if err != nil {
 		t.Fatalf("parsing data/framework.yaml: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -317,4 +318,16 @@ func AHPGroup(ms []*mat.Dense, ri RandomIndex, r JudgmentRules) (GroupAHPResult,
 	}
 	res.Combined = a
 	return res, errors.Join(errs...)
+}
+
+// JudgementsRef returns the judgements file a framework YAML names under judgements ("" for
+// none), so a caller can read it before ParseFramework. It decodes nothing else.
+func JudgementsRef(frameworkYAML []byte) (string, error) {
+	var v struct {
+		Judgements string `yaml:"judgements"`
+	}
+	if err := yaml.Unmarshal(frameworkYAML, &v); err != nil {
+		return "", fmt.Errorf("decoding framework YAML: %w", err)
+	}
+	return v.Judgements, nil
 }

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func fhiFramework(t testing.TB) *Framework {
 	t.Helper()
-	fw, err := ParseFramework(data.FrameworkYAML)
+	fw, err := ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
