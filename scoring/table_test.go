@@ -155,6 +155,8 @@ func FuzzParseMatrixCSV(f *testing.F) {
 	f.Add(",a,b,c\na,1,3,5\nb,1/3,1,2\nc,1/5,1/2,1\n")
 	f.Add("1,5,6,7\n1/5,1,4,6\n1/6,1/4,1,4\n1/7,1/6,1/4,1\n")
 	f.Add("x\n1\n")
+	f.Add("1,-3\n-1/3,1\n") // issue 8: once read as a header row and a 1×1 matrix
+	f.Add("1,NaN\nInf,1\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		labels, m, err := ParseMatrixCSV(strings.NewReader(in))
 		if err != nil {
