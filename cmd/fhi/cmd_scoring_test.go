@@ -308,6 +308,10 @@ func TestPrintWeights(t *testing.T) {
 		"effective weights of indicators:",
 		"ecosystem.business.cost_of_living",
 		"[indicator, cost]",
+		"NOTE: the AHP judgements of total, industry, experience, ecosystem are placeholders",
+		"judgements: placeholder — fhi maintainers (no panel has been convened), 2026-11-26",
+		"industry.p2p.firms                            0.",
+		"  placeholder\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("printWeights output lacks %q", want)
@@ -357,3 +361,55 @@ func TestScoreTruthExport(t *testing.T) {
 
 // prepend puts a command name before its arguments.
 func prepend(cmd string, args []string) []string { return append([]string{cmd}, args...) }
+
+// TestPrintWeightsTreatment shows the treatment log of COINr's ASEM example: Flights winsorised 1
+// point (skew 2.244 → 1.754, COINr's Dets_Table) and no placeholder note without placeholders.
+func TestPrintWeightsTreatment(t *testing.T) {
+	fw, err := scoring.ParseFramework(mustRead(t, "../../scoring/testdata/asem/framework.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../../scoring/testdata/asem/data.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab, err := scoring.ReadTableCSV(f, fw.AttributeIDs()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scoring.Score(fw, tab, scoring.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	printWeights(&b, res)
+	out := b.String()
+	for _, want := range []string{"outlier treatment: 15 of 49 indicators checked failed", "Flights", "winsorised 1 (MLT); skew 2.244 → 1.754, kurtosis 6.298 → 3.247, passes", "imputed values: ", "by group-mean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "placeholder") {
+		t.Error("a framework without placeholder judgements printed a placeholder note")
+	}
+}
+
+// TestCmdAudit audits COINr's ASEM example from a CSV: Ship's correlation with Physical is 0.254
+// (R's cor on COINr's Normalised/Aggregated data sets), not significant at 5% (p 0.072) — flagged.
+func TestCmdAudit(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"audit", "--framework", "../../scoring/testdata/asem/framework.yaml", "--input", "../../scoring/testdata/asem/data.csv"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "Ship                                          r with Physical +0.254  p 0.072  FLAG insignificant") {
+		t.Errorf("output lacks Ship's flag:\n%s", out)
+	}
+	stdout.Reset()
+	code = run(t.Context(), []string{"audit", "--json", "--framework", "../../scoring/testdata/asem/framework.yaml", "--input", "../../scoring/testdata/asem/data.csv"}, &stdout, &stderr)
+	var au scoring.AuditResult
+	if code != 0 || json.Unmarshal(stdout.Bytes(), &au) != nil || len(au.Groups) != 11 {
+		t.Errorf("--json: exit %d, %d groups: %s", code, len(au.Groups), stderr.String())
+	}
+}
