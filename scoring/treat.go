@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Outlier treatment follows COINr's Treat() default (Becker et al., COINr 1.1.14, R/treat.R; the
@@ -58,6 +59,17 @@ type Shape struct {
 	Skew     float64 `json:"skew"`
 	Kurtosis float64 `json:"kurtosis"`
 	Pass     bool    `json:"pass"`
+}
+
+// MarshalJSON writes undefined statistics (NaN) as null, which JSON can carry.
+func (s Shape) MarshalJSON() ([]byte, error) {
+	f := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "null"
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return []byte(fmt.Sprintf(`{"skew":%s,"kurtosis":%s,"pass":%v}`, f(s.Skew), f(s.Kurtosis), s.Pass)), nil
 }
 
 // Per-value treatment marks (Treatment.Points, UnitValue.Treated).
