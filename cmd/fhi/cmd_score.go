@@ -110,21 +110,27 @@ func scoreFile(a *app, src pipelines.FrameworkSource, input, out string, opts sc
 
 // weightsFile is the JSON written to <out>/weights.json.
 type weightsFile struct {
-	Framework   string               `json:"framework"`
-	Version     string               `json:"version"`
-	Root        string               `json:"root"`
-	Options     scoring.Options      `json:"options"`
-	Units       []string             `json:"units"`
-	Missing     []string             `json:"missing"`
-	Unused      []string             `json:"unused"`
-	Constant    []string             `json:"constant"`
-	Dropped     []string             `json:"dropped"`
-	Imputed     []scoring.Imputation `json:"imputed"`
-	Treatments  []scoring.Treatment  `json:"treatment"`
-	Top         []string             `json:"top"`
-	Candidates  []string             `json:"candidates"`
-	Nodes       []scoring.NodeWeight `json:"nodes"`
-	Sensitivity *scoring.Sensitivity `json:"sensitivity,omitempty"`
+	Framework string `json:"framework"`
+	// Placeholders lists the AHP groups whose judgements are placeholders; PlaceholderNote says
+	// what that means for every weight marked placeholder in nodes.
+	Placeholders    []string             `json:"placeholders"`
+	PlaceholderNote string               `json:"placeholder_note,omitempty"`
+	Screened        []string             `json:"screened_units,omitempty"`
+	Version         string               `json:"version"`
+	Root            string               `json:"root"`
+	Options         scoring.Options      `json:"options"`
+	Units           []string             `json:"units"`
+	Missing         []string             `json:"missing"`
+	Unused          []string             `json:"unused"`
+	Constant        []string             `json:"constant"`
+	Dropped         []string             `json:"dropped"`
+	Imputed         []scoring.Imputation `json:"imputed"`
+	Treatments      []scoring.Treatment  `json:"treatment"`
+	Top             []string             `json:"top"`
+	Candidates      []string             `json:"candidates"`
+	Nodes           []scoring.NodeWeight `json:"nodes"`
+	Sensitivity     *scoring.Sensitivity `json:"sensitivity,omitempty"`
+	Sobol           *scoring.SobolResult `json:"sobol,omitempty"`
 }
 
 // writeResult writes the three output files of fhi score into dir.
@@ -181,7 +187,11 @@ func writeResult(dir string, fw *scoring.Framework, res *scoring.Result) error {
 	wf := weightsFile{Framework: fw.Name, Version: fw.Version, Root: res.Root, Options: res.Options, Units: res.Units,
 		Missing: nonNil(res.Missing), Unused: nonNil(res.Unused), Constant: nonNil(res.Constant), Dropped: nonNil(res.Dropped),
 		Imputed: res.Imputed, Treatments: res.Treatments, Top: res.Top, Candidates: nonNil(res.Candidates),
-		Nodes: res.Nodes, Sensitivity: res.Sensitivity}
+		Nodes: res.Nodes, Sensitivity: res.Sensitivity, Sobol: res.Sobol,
+		Placeholders: nonNil(res.Placeholders), Screened: res.ScreenedUnits}
+	if len(res.Placeholders) > 0 {
+		wf.PlaceholderNote = "the AHP judgements of the groups in placeholders are placeholders, not a panel's: every node with placeholder true has a weight derived from them"
+	}
 	if wf.Imputed == nil {
 		wf.Imputed = []scoring.Imputation{}
 	}
