@@ -29,7 +29,7 @@ type Options struct {
 	MonteCarloDraws int    `json:"monte_carlo_draws,omitempty"` // 0 = no uncertainty analysis; see Sensitivity
 	Seed            int64  `json:"seed,omitempty"`              // seed of the Monte Carlo draws and Sobol' samples
 	// SobolSamples is the base sample size N of the variance-based sensitivity analysis (0 = off;
-	// the model is run N·(k + 2) times for k uncertain choices); see SobolAnalysis.
+	// the model is run N·(k + 2) times for k uncertain choices); see SobolResult.
 	SobolSamples int `json:"sobol_samples,omitempty"`
 }
 

@@ -110,3 +110,16 @@ func TestScoreSobol(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSobolFHIDemo measures the rank Sobol' analysis on the 37-unit demo with N = 256 (the
+// model runs N·(k + 2) = 2,048 times for k = 6 choices).
+// Run: go test ./scoring -run XXX -bench SobolFHIDemo -benchtime 1x
+func BenchmarkSobolFHIDemo(b *testing.B) {
+	fw := fhiFramework(b)
+	tab := readTestTable(b, "testdata/fhi_demo.csv")
+	for b.Loop() {
+		if _, err := Score(fw, tab, Options{SobolSamples: 256, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
