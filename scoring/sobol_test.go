@@ -112,7 +112,7 @@ func TestScoreSobol(t *testing.T) {
 }
 
 // BenchmarkSobolFHIDemo measures the rank Sobol' analysis on the 37-unit demo with N = 256 (the
-// model runs N·(k + 2) = 2,048 times for k = 6 choices).
+// model runs N·(k + 2) times for its k uncertain choices).
 // Run: go test ./scoring -run XXX -bench SobolFHIDemo -benchtime 1x
 func BenchmarkSobolFHIDemo(b *testing.B) {
 	fw := fhiFramework(b)
