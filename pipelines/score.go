@@ -303,6 +303,9 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 		}
 	}()
 	m.Params = map[string]string{"framework_sha256": opts.Framework.digest()}
+	if err := l.markSimulated(m); err != nil {
+		return m, nil, err
+	}
 
 	db, err := l.openDB()
 	if err != nil {

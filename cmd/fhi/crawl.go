@@ -130,6 +130,7 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 			return opts, stop, fmt.Errorf("starting the sample web: %w", err)
 		}
 		stop = func() { srv.Close() }
+		opts.Simulated = true
 		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
 		sites := map[string]string{}
 		for _, s := range srv.Sites() {

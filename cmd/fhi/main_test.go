@@ -142,7 +142,7 @@ func TestBadInput(t *testing.T) {
 		{"from-run missing", []string{"transform", "--lake", lake, "--from-run", "collect-20990101T000000Z-0000"}, exitError, "run not found"},
 		{"score from-run missing", []string{"score", "--lake", lake, "--from-run", "nope"}, exitError, "run not found"},
 		{"scores before any run", []string{"scores", "--lake", lake}, exitError, "no published scores"},
-		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
+		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv, json or xlsx"},
 		{"bad level", []string{"scores", "--lake", lake, "--level", "7"}, exitUsage, "want 0, 1, 2 or 3"},
 		{"prune without keep", []string{"prune", "--lake", lake}, exitUsage, "--keep N is required"},
 		{"diff without runs", []string{"diff", "--lake", lake}, exitError, "fewer than two score runs"},
