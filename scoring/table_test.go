@@ -194,3 +194,35 @@ func FuzzParseMatrixCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadTableCSVAttributes: with an attribute column named, the reader never panics, keeps one
+// attribute value per unit, and what it reads round-trips through WriteTableCSV.
+func FuzzReadTableCSVAttributes(f *testing.F) {
+	f.Add("unit,tier,a\nX,first,1\nY,,2\n", "tier")
+	f.Add("unit,a,region\nX,1,east\nY,NA,west\n", "region")
+	f.Add("unit,a\nX,1\n", "tier")
+	f.Fuzz(func(t *testing.T, in, attr string) {
+		tab, err := ReadTableCSV(strings.NewReader(in), attr)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) && !strings.Contains(err.Error(), "reading table") {
+				t.Fatalf("error is neither *ParseError nor wrapped: %v", err)
+			}
+			return
+		}
+		if v := tab.Attribute(attr); len(v) != len(tab.Units) {
+			t.Fatalf("attribute %q has %d values for %d units", attr, len(v), len(tab.Units))
+		}
+		var buf bytes.Buffer
+		if err := WriteTableCSV(&buf, tab, "unit"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadTableCSV(&buf, attr)
+		if err != nil {
+			t.Fatalf("re-reading %q: %v", buf.String(), err)
+		}
+		if d := cmp.Diff(tab, again, cmpopts.EquateNaNs(), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("round trip (-first +second):\n%s", d)
+		}
+	})
+}
