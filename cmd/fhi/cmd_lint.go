@@ -4,12 +4,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/specs"
-	"github.com/fhi-index/fhi/data"
-	"github.com/fhi-index/fhi/scoring"
+	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/transform"
 	"github.com/spf13/cobra"
 )
@@ -55,18 +53,12 @@ func newLintCmd(a *app) *cobra.Command {
 					checked++
 				}
 			}
-			fw := data.FrameworkYAML
-			if framework != "" {
-				b, err := os.ReadFile(framework)
+			if src, err := pipelines.ReadFramework(framework); err != nil {
 				errs = append(errs, err)
-				fw = b
-			}
-			if fw != nil {
-				if _, err := scoring.ParseFramework(fw); err != nil {
-					errs = append(errs, fmt.Errorf("framework: %w", err))
-				} else {
-					checked++
-				}
+			} else if _, err := src.Parse(); err != nil {
+				errs = append(errs, fmt.Errorf("framework: %w", err))
+			} else {
+				checked++
 			}
 			if err := errors.Join(errs...); err != nil {
 				return fmt.Errorf("\n%w", err)
