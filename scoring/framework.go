@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fhi-index/fhi/internal/yamlsafe"
 	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/gonum/mat"
 )
@@ -200,9 +200,8 @@ func (e *fieldError) Unwrap() error { return ErrFramework }
 // are checked for consistency with their full matrices; an inconsistent one contributes an
 // *InconsistencyError naming the group id.
 func ParseFramework(yamlBytes []byte) (*Framework, error) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(yamlBytes))
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := yamlsafe.Parse(yamlBytes)
+	if err != nil {
 		return nil, fmt.Errorf("decoding framework YAML: %w", err)
 	}
 	var errs []error
@@ -214,7 +213,7 @@ func ParseFramework(yamlBytes []byte) (*Framework, error) {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				errs = append(errs, &fieldError{path: "yaml", msg: m})
+				errs = append(errs, &fieldError{path: "yaml", msg: yamlsafe.Explain(m)})
 			}
 		} else {
 			errs = append(errs, fmt.Errorf("decoding framework YAML: %w", err))
