@@ -42,12 +42,12 @@ func BenchmarkCollectFullScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		ms, err := lake.Collect(b.Context(), opts)
+		res, err := lake.Collect(b.Context(), opts)
 		wall += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, m := range ms {
+		for _, m := range res.Runs {
 			records += m.Rows
 			var d collectDetails
 			if err := json.Unmarshal(m.Details, &d); err == nil {

@@ -15,7 +15,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	good := opts.BaseURLs["p2p"]
 	opts.Sources = []string{"p2p", "crowdfunding"}
 	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/p2p")] + "/crowdfunding"
-	first, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	first, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 
 	// The second night the crowdfunding site has moved: its collect fails the health gate.
 	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/p2p")] + "/moved"
-	second, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	second, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if !errors.Is(err, ErrPartialRun) || !errors.Is(err, ErrNoRecords) {
 		t.Fatalf("RunAll with a broken source: %v, want ErrPartialRun wrapping ErrNoRecords", err)
 	}
@@ -43,7 +43,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	empty := openTestLake(t)
 	broken := opts
 	broken.Sources = []string{"crowdfunding"}
-	res, err := empty.RunAll(t.Context(), RunOptions{Collect: broken})
+	res, err := empty.RunAll(t.Context(), RunOptions{Collect: broken, AllowPartial: true})
 	if err == nil || errors.Is(err, ErrPartialRun) || res.Publish != nil {
 		t.Errorf("RunAll with only a broken source: %v, published %v", err, res.Publish)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/fhi-index/fhi/data"
 	"github.com/fhi-index/fhi/scoring"
@@ -22,6 +23,9 @@ type ScoreOptions struct {
 	// Framework is the framework YAML; nil means the embedded data/framework.yaml.
 	Framework []byte
 	Scoring   scoring.Options
+	// AllowPartial scores a transform run that lacks sources the framework needs (see
+	// FrameworkSources); without it Score returns a *MissingSourcesError.
+	AllowPartial bool
 }
 
 const scoreSchema = `
@@ -92,7 +96,11 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 	} else if upstream, err = l.LatestRun(StageTransform, ""); err != nil {
 		return nil, nil, err
 	} else if upstream == nil {
-		return nil, nil, errors.New("score: no successful transform run: run `fhi transform` first")
+		return nil, nil, errors.New("no successful transform run: run `fhi transform` first")
+	}
+	missing, err := l.checkCoverage(upstream, opts.AllowPartial)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err = l.beginRun(StageScore, "", []string{upstream.RunID})
 	if err != nil {
@@ -104,7 +112,10 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 		}
 	}()
 	sum := sha256.Sum256(fwYAML)
-	m.Params = map[string]string{"framework_sha256": hex.EncodeToString(sum[:])}
+	m.Params = map[string]string{"framework_sha256": hex.EncodeToString(sum[:]), "missing_sources": strings.Join(missing, ",")}
+	if opts.AllowPartial {
+		m.Params["allow_partial"] = "true"
+	}
 
 	db, err := l.openDB()
 	if err != nil {

@@ -31,6 +31,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lakePath := lakeFlag(fs)
 	cf := addCrawlFlags(fs)
 	sources := fs.String("sources", "", "comma-separated sources to collect (default: every source with a site)")
+	allowPartial := fs.Bool("allow-partial", false, "score and publish although a source the framework needs has never had a good run")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -42,7 +43,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "run", err)
 	}
 	start := time.Now()
-	table, root, err := runPipeline(ctx, *lakePath, cf, *sources, stderr)
+	table, root, err := runPipeline(ctx, *lakePath, cf, *sources, *allowPartial, stderr)
 	if table == nil {
 		return fail(stderr, "run", err)
 	}
@@ -62,7 +63,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // returns the published scores and the lake's root. The lake is held only while it runs. When some
 // sources failed but scores were published (pipelines.ErrPartialRun), both the table and the
 // error come back.
-func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
+func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, allowPartial bool, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
 	lake, err := pipelines.OpenLake(lakePath)
 	if err != nil {
 		return nil, "", err
@@ -76,7 +77,7 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 	if sources != "" {
 		copts.Sources = strings.Split(sources, ",")
 	}
-	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts})
+	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: allowPartial})
 	for _, m := range res.Collect {
 		fmt.Fprintf(stderr, "collect %s: %s, %d records (run %s)\n", m.Source, m.Status, m.Rows, m.RunID)
 	}
@@ -105,6 +106,7 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	spec := fs.String("cron", "", "when to run: a cron line (minute hour day month weekday) or @daily, @every 6h …")
 	sources := fs.String("sources", "", "comma-separated sources to collect (default: every source with a site)")
 	full := fs.Bool("full", false, "download everything each run instead of sending conditional requests")
+	allowPartial := fs.Bool("allow-partial", false, "score and publish although a source the framework needs has never had a good run")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -121,7 +123,7 @@ func cmdSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	log.Info("schedule started", "cron", *spec, "lake", *lakePath, "incremental", !*full)
 	err := pipelines.Schedule(ctx, *spec, func(ctx context.Context, n int) error {
 		*cf.day = firstDay + n - 1 // the sample web evolves a day per run; real sites ignore it
-		table, _, err := runPipeline(ctx, *lakePath, cf, *sources, stderr)
+		table, _, err := runPipeline(ctx, *lakePath, cf, *sources, *allowPartial, stderr)
 		if err == nil && len(table.Rows) > 0 {
 			log.Info("published", "run", table.RunID, "first", table.Rows[0].City, "cities", len(table.Rows))
 		}
@@ -168,9 +170,14 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, "collect", err)
 	}
 	copts.Sources = fs.Args()
-	ms, err := lake.Collect(ctx, copts)
-	for _, m := range ms {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%d records\n", m.RunID, m.Source, m.Status, m.Rows)
+	res, err := lake.Collect(ctx, copts)
+	if res != nil {
+		for _, m := range res.Runs {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%d records\n", m.RunID, m.Source, m.Status, m.Rows)
+		}
+		for _, s := range res.NothingToResume {
+			fmt.Fprintf(stderr, "collect %s: nothing to resume (its latest run finished)\n", s)
+		}
 	}
 	if err != nil {
 		return fail(stderr, "collect", err)
@@ -213,10 +220,11 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	framework := fs.String("framework", "", "framework YAML (default: the embedded data/framework.yaml)")
 	draws := fs.Int("mc-draws", 0, "Monte Carlo draws for rank uncertainty (0 = off)")
 	seed := fs.Int64("seed", 1, "Monte Carlo seed")
+	allowPartial := fs.Bool("allow-partial", false, "score although a source the framework needs has never had a good run")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	opts := pipelines.ScoreOptions{FromRun: *from, Scoring: scoring.Options{MonteCarloDraws: *draws, Seed: *seed}}
+	opts := pipelines.ScoreOptions{FromRun: *from, Scoring: scoring.Options{MonteCarloDraws: *draws, Seed: *seed}, AllowPartial: *allowPartial}
 	if *framework != "" {
 		b, err := os.ReadFile(*framework)
 		if err != nil {

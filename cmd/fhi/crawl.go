@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fhi-index/fhi/collectors"
@@ -162,7 +163,13 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	if *cf.autoThrottle || opts.Crawl.AutoThrottle {
 		opts.Crawl.AutoThrottle, opts.Crawl.AutoThrottleMaxDelay, opts.Crawl.AutoThrottleTarget = true, time.Minute, float64(opts.Crawl.Parallelism)
 	}
-	opts.Progress = progressPrinter(stderr)
+	show := progressPrinter(stderr)
+	var mu sync.Mutex // sources on different hosts report at the same time
+	opts.Progress = func(p pipelines.SourceProgress) {
+		mu.Lock()
+		defer mu.Unlock()
+		show(p.Source, p.Stats, p.Done)
+	}
 	return opts, stop, nil
 }
 
