@@ -60,10 +60,10 @@ type FileRef struct {
 
 // CodeVersion identifies the build that ran a stage.
 type CodeVersion struct {
-	Module    string `json:"module"`
-	Version   string `json:"version"`
-	Revision  string `json:"vcs_revision,omitempty"`
-	Modified  bool   `json:"vcs_modified,omitempty"`
+	Module   string `json:"module"`
+	Version  string `json:"version"`
+	Revision string `json:"vcs_revision,omitempty"`
+	Modified bool   `json:"vcs_modified,omitempty"`
 	// RevisionFrom says where Revision was read: "build" (stamped by go build) or "git" (asked of
 	// the source checkout at run time, for `go run` and builds with -buildvcs=false).
 	RevisionFrom string `json:"vcs_revision_from,omitempty"`
