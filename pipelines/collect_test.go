@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +141,60 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	again, err := lake.Collect(t.Context(), CollectOptions{Resume: true, Sources: opts.Sources, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl})
 	if err != nil || len(again.Runs) != 0 || len(again.NothingToResume) != 1 {
 		t.Errorf("resume after a success: %v, %+v; want nil and p2p with nothing to resume", err, again)
+	}
+}
+
+func TestHealthGatePages(t *testing.T) {
+	prev := &Manifest{RunID: "collect-prev", Rows: 100}
+	if err := healthGate("p2p", "http://x", 100, 4, prev, 10, false); !errors.Is(err, ErrHealthGate) || !strings.Contains(err.Error(), "4 pages, less than half of the 10") {
+		t.Errorf("a run with the records but under half the pages: %v, want ErrHealthGate", err)
+	}
+	if err := healthGate("p2p", "http://x", 100, 4, prev, 10, true); err != nil {
+		t.Errorf("with AllowDrop: %v", err)
+	}
+	if err := healthGate("p2p", "http://x", 100, 5, prev, 10, false); err != nil {
+		t.Errorf("half the pages: %v", err)
+	}
+}
+
+// TestRejectedRunKeepsItsFailures: a run that yields nothing publishes no partition, but its
+// failures.json and pages.json stay where fhi quality finds them.
+func TestRejectedRunKeepsItsFailures(t *testing.T) {
+	lake := openTestLake(t)
+	opts := startSampleWeb(t, 0.05)
+	good := collectOne(t, lake, opts)
+	opts.BaseURLs["p2p"] = strings.TrimSuffix(opts.BaseURLs["p2p"], "/p2p") + "/moved"
+	res, err := lake.Collect(t.Context(), opts)
+	if !errors.Is(err, ErrNoRecords) || !strings.Contains(err.Error(), "fhi quality") {
+		t.Fatalf("collect of a moved site: %v, want ErrNoRecords pointing at fhi quality", err)
+	}
+	bad := res.Runs[0]
+	for _, name := range []string{"failures.json", "pages.json"} {
+		if _, err := os.Stat(filepath.Join(lake.rejectedDir("p2p", bad.RunID), name)); err != nil {
+			t.Errorf("the rejected run's %s is gone: %v", name, err)
+		}
+	}
+	if len(bad.Outputs) != 2 {
+		t.Errorf("the rejected run's manifest lists %v, want its failures and pages", bad.Outputs)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(lake.Root, "raw", "p2p", "run=*")); len(parts) != 1 {
+		t.Errorf("partitions %v, want the good run's only", parts)
+	}
+	q, err := lake.Quality(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range q {
+		if r.Run == bad.RunID && r.Rejected && r.Count > 0 && strings.Contains(r.Reason, "404") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("fhi quality does not list the rejected run's failures: %+v", q)
+	}
+	if m, _ := lake.LatestRun(StageCollect, "p2p"); m.RunID != good.RunID {
+		t.Errorf("latest good run %s, want %s", m.RunID, good.RunID)
 	}
 }
 
