@@ -132,3 +132,15 @@ func TestPageIndexConfined(t *testing.T) {
 		t.Errorf("re-parse with an escaping page index: %v", err)
 	}
 }
+
+func TestInsideLake(t *testing.T) {
+	l := &Lake{Root: "/data/lake"}
+	for p, want := range map[string]bool{
+		"/data/lake/raw/p2p/run=x": true, "/data/lake": true, "/data/lake/raw/../archive": true,
+		"/data/lake/../x": false, "/data/lakeside/x": false, "/etc": false, "/data/lake/raw/../../x": false,
+	} {
+		if got := l.inside(p); got != want {
+			t.Errorf("inside(%s) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -237,3 +237,35 @@ func TestCollectGroupsByHost(t *testing.T) {
 		t.Error("the default port and case make two hosts of one")
 	}
 }
+
+// TestLossesAreReported: a run where some URLs failed for good still succeeds, and says so: its
+// Losses name the source and the count, and LossesErr turns them into the error fhi exits 3 on.
+func TestLossesAreReported(t *testing.T) {
+	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1, Faults: sampleweb.Faults{ServerErrorRate: 0.05}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	opts := startSampleWeb(t, 0.1)
+	for _, s := range srv.Sites() {
+		if s.Name == "p2p" {
+			opts.BaseURLs["p2p"] = s.BaseURL
+		}
+	}
+	opts.Crawl.Retry.MaxAttempts = 1 // every 5xx is for good
+	lake := openTestLake(t)
+	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
+	if err != nil {
+		t.Fatalf("RunAll with failing URLs: %v", err)
+	}
+	if len(res.Losses) != 1 || res.Losses[0].Source != "p2p" || res.Losses[0].FailedURLs == 0 {
+		t.Fatalf("losses %+v, want p2p's failed URLs", res.Losses)
+	}
+	lerr := LossesErr(res.Losses)
+	if !errors.Is(lerr, ErrSucceededWithLosses) || !strings.Contains(lerr.Error(), "failed for good") || !strings.Contains(lerr.Error(), "fhi quality") {
+		t.Errorf("LossesErr: %v", lerr)
+	}
+	if LossesErr(nil) != nil {
+		t.Error("LossesErr(nil) is not nil")
+	}
+}
