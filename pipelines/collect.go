@@ -247,7 +247,7 @@ func (l *Lake) runCollectJobs(ctx context.Context, jobs []collectJob, opts Colle
 	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	if ctx.Err() != nil && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("collecting: %w", context.Cause(ctx)))
+		errs = append(errs, fmt.Errorf("%w before every source was collected: --resume finishes the run", context.Cause(ctx)))
 	}
 	return out, errors.Join(errs...)
 }
