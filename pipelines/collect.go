@@ -48,6 +48,9 @@ type CollectOptions struct {
 	Incremental bool
 	// AllowDrop lets a run publish fewer than half of the previous run's records or pages.
 	AllowDrop bool
+	// Simulated says the sites are fhi's sample web (the CLI sets it when it started one); the
+	// manifest records it, and every score and publication built on the run carries it.
+	Simulated bool
 }
 
 // CollectResult is what a collect stage did.
@@ -330,6 +333,9 @@ func (l *Lake) collectSource(ctx context.Context, job collectJob, opts CollectOp
 			return nil, err
 		}
 		m.Params = map[string]string{"base_url": baseURL, "from_archive": fromArchive}
+		if old, err := l.Run(fromArchive); err == nil && old.Params[ParamSimulated] == "true" {
+			m.Params[ParamSimulated] = "true"
+		}
 	default:
 		if opts.Incremental && prev != nil {
 			if crawlOpts.Revalidate, err = l.pageIndex(prev, true); err != nil {
@@ -346,6 +352,9 @@ func (l *Lake) collectSource(ctx context.Context, job collectJob, opts CollectOp
 		m.Params = map[string]string{"base_url": baseURL}
 		if crawlOpts.Revalidate != nil {
 			m.Params["incremental_from"] = prev.RunID
+		}
+		if opts.Simulated {
+			m.Params[ParamSimulated] = "true"
 		}
 	}
 	if crawlOpts.Offline {

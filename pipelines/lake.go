@@ -24,6 +24,7 @@ type Lake struct {
 	Root     string
 	lock     *os.File
 	readOnly bool
+	lineage  *lineageEvents // OpenLineage delivery (lineage_events.go)
 }
 
 // OpenLake opens (creating if needed) the lake at root and takes its lock; Close releases it.

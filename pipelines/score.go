@@ -116,6 +116,9 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 	if opts.AllowPartial {
 		m.Params["allow_partial"] = "true"
 	}
+	if err := l.markSimulated(m); err != nil {
+		return m, nil, err
+	}
 
 	db, err := l.openDB()
 	if err != nil {
