@@ -51,7 +51,8 @@ func (l *Lake) openDB() (*sql.DB, error) {
 // its database, read-only, which works only while no writer holds it.
 func (l *Lake) openLegacyDB() (*sql.DB, error) {
 	if _, err := os.Stat(l.DBPath()); err != nil {
-		return nil, fmt.Errorf("%w: no stage has written this lake's database yet — run `fhi run` (or `fhi transform`) first", errNoDatabase)
+		// No stage has written the database: in particular, nothing is published.
+		return nil, ErrNotPublished
 	}
 	db, err := openDuckDB(l.DBPath(), true)
 	if err != nil {
@@ -59,9 +60,6 @@ func (l *Lake) openLegacyDB() (*sql.DB, error) {
 	}
 	return db, nil
 }
-
-// errNoDatabase says the lake has no database to read yet.
-var errNoDatabase = errors.New("pipelines: no database")
 
 // hasDB reports whether openDB has anything to open.
 func (l *Lake) hasDB() bool {

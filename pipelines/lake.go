@@ -77,7 +77,7 @@ func OpenLakeReadOnly(root string) (*Lake, error) {
 	case err != nil:
 		return nil, fmt.Errorf("opening lake %s: %w", abs, err)
 	case !fi.IsDir():
-		return nil, fmt.Errorf("%w: %s is a file, not a lake directory — check --lake", ErrNotLake, abs)
+		return nil, fmt.Errorf("%w: %s is a file, not a directory — check --lake", ErrNotLake, abs)
 	}
 	if fi, err := os.Stat(filepath.Join(abs, "runs")); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("%w: %s has no runs/ directory — check --lake (or $FHI_LAKE); `fhi run` creates a lake", ErrNotLake, abs)
