@@ -111,10 +111,6 @@ func newRunID(stage string, now time.Time) string {
 	return fmt.Sprintf("%s-%s-%s", stage, now.UTC().Format("20060102T150405Z"), hex.EncodeToString(b[:]))
 }
 
-// Version is the code version stamped into every manifest: module, version, VCS revision and Go
-// version. It is computed once per process.
-func Version() CodeVersion { return codeVersion() }
-
 var codeVersion = sync.OnceValue(func() CodeVersion {
 	cv := CodeVersion{Version: "(devel)"}
 	bi, ok := debug.ReadBuildInfo()

@@ -14,9 +14,9 @@ func TestVersionHasRevision(t *testing.T) {
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
 	}
-	v := Version()
+	v := CurrentCodeVersion()
 	if v.Revision != strings.TrimSpace(string(head)) || v.RevisionFrom == "" || v.GoVersion == "" || v.Module != "github.com/fhi-index/fhi" {
-		t.Errorf("Version() = %+v, want the module, revision %s and where it was read", v, head)
+		t.Errorf("CurrentCodeVersion() = %+v, want the module, revision %s and where it was read", v, head)
 	}
 	lake := openTestLake(t)
 	m, err := lake.beginRun(StageTransform, "", nil)
