@@ -3,6 +3,8 @@ package collectors
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -98,9 +100,10 @@ type archivingTransport struct {
 	// charset overrides the charset pages declare (the source's spec says the site mislabels them).
 	charset string
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	pages map[string]ArchivedPage
+	mu      sync.Mutex
+	rng     *rand.Rand
+	pages   map[string]ArchivedPage
+	damaged error // the first archived page an offline crawl could not replay
 }
 
 // RoundTrip answers one request of the crawl: from the archive when the run replays the page,
@@ -113,6 +116,10 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 		}
 	}()
 	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		// Interrupted: answer the queued requests at once, from the archive or not.
+		return nil, err
+	}
 	target := req.URL.String()
 	body, err := requestBody(req)
 	if err != nil {
@@ -120,9 +127,20 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 	}
 	key := RequestKey(req.Method, req.URL.RequestURI(), body)
 	if p, ok := t.replay[key]; ok {
-		return t.serveArchived(req, p, 0)
-	}
-	if t.offline {
+		if t.offline {
+			if err := t.damagedArchive(); err != nil {
+				return nil, &FetchError{URL: target, Err: err} // the run fails anyway: stop reading
+			}
+		}
+		resp, err := t.serveArchived(req, p, 0)
+		if err == nil || t.offline {
+			if err != nil {
+				t.noteDamage(err)
+			}
+			return resp, err
+		}
+		// A resumed run whose archived copy is unreadable fetches the page again.
+	} else if t.offline {
 		return nil, &FetchError{URL: target, Err: ErrNotArchived}
 	}
 	if p, ok := t.schedule.carry(req, key); ok {
@@ -135,6 +153,15 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 		req.Header.Del(hdrRefresh)
 	}
 	known, revalidating := t.revalidate[key]
+	return t.fetch(req, key, body, known, revalidating)
+}
+
+// fetch requests req (page key, request body) from the site, retrying transient failures; when
+// revalidating it asks whether known changed and replays it on 304 Not Modified.
+func (t *archivingTransport) fetch(req *http.Request, key string, body []byte, known ArchivedPage, revalidating bool) (*http.Response, error) {
+	ctx := req.Context()
+	target := req.URL.String()
+	orig := req
 	if revalidating {
 		req = req.Clone(ctx)
 		if known.ETag != "" {
@@ -160,6 +187,7 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 		}
 		release := func() {}
 		if limit != nil {
+			var err error
 			if release, err = limit.acquire(ctx); err != nil {
 				return nil, err
 			}
@@ -207,7 +235,12 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 			if t.schedule != nil {
 				known, _ = t.schedule.next(key, known, true)
 			}
-			return t.serveArchived(req, known, attempt)
+			if r, err := t.serveArchived(req, known, attempt); err == nil {
+				return r, nil
+			}
+			// The copy the site says is current cannot be read back (a damaged or missing WARC
+			// record): download the page again, unconditionally.
+			return t.fetch(orig, key, body, ArchivedPage{}, false)
 		}
 		page := ArchivedPage{URL: lin.URL, File: lin.WARCFile, Offset: lin.WARCOffset, RecordID: lin.WARCRecordID,
 			Status: resp.StatusCode, FetchedAt: lin.FetchedAt, BodySHA256: lin.BodySHA256,
@@ -231,12 +264,84 @@ var ErrBodyTooLarge = errors.New("collectors: response body too large")
 // ErrNotArchived is a request an offline (re-parse) crawl cannot answer from its archive.
 var ErrNotArchived = errors.New("collectors: page is not in the archive being replayed")
 
+// ErrArchiveDamaged marks an archived page that cannot be replayed as indexed: its WARC file or
+// record is missing or truncated, or its body no longer hashes to the page index's SHA-256.
+var ErrArchiveDamaged = errors.New("collectors: archive damaged")
+
+// ArchiveError is an archived page that could not be replayed; it names the WARC file and the
+// offset to look at, and matches ErrArchiveDamaged.
+type ArchiveError struct {
+	URL    string
+	File   string // path of the WARC file
+	Offset int64
+	Err    error
+}
+
+func (e *ArchiveError) Error() string {
+	return fmt.Sprintf("replaying %s from %s at offset %d: %v — the archive is damaged: restore the file from a backup, or crawl the source again", e.URL, e.File, e.Offset, e.Err)
+}
+
+func (e *ArchiveError) Unwrap() error { return e.Err }
+
+func (e *ArchiveError) Is(target error) bool { return target == ErrArchiveDamaged }
+
+// readArchived reads p back and checks its body against the hash its index recorded.
+func (t *archivingTransport) readArchived(p ArchivedPage) (*ArchivedResponse, error) {
+	path := filepath.Join(t.archive.dir, p.File)
+	ar, err := ReadResponse(path, p.Offset)
+	if err != nil {
+		return nil, &ArchiveError{URL: p.URL, File: path, Offset: p.Offset, Err: unwrapPathErr(err, path, p.Offset)}
+	}
+	if p.BodySHA256 != "" {
+		sum := sha256.Sum256(ar.Body)
+		if got := hex.EncodeToString(sum[:]); got != p.BodySHA256 {
+			return nil, &ArchiveError{URL: p.URL, File: path, Offset: p.Offset,
+				Err: fmt.Errorf("body hashes to %s, the page index says %s", got, p.BodySHA256)}
+		}
+	}
+	return ar, nil
+}
+
+// unwrapPathErr drops the "reading <path> at offset <n>:" ReadResponse puts in front, which
+// ArchiveError says itself.
+func unwrapPathErr(err error, path string, offset int64) error {
+	msg := err.Error()
+	for _, prefix := range []string{fmt.Sprintf("reading %s at offset %d: ", path, offset), fmt.Sprintf("reading payload in %s at offset %d: ", path, offset), "opening " + path + ": "} {
+		if rest, ok := strings.CutPrefix(msg, prefix); ok {
+			return errors.New(rest)
+		}
+	}
+	return err
+}
+
+func (t *archivingTransport) noteDamage(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.damaged == nil {
+		var ae *ArchiveError
+		if errors.As(err, &ae) {
+			t.damaged = ae
+		}
+	}
+}
+
+func (t *archivingTransport) damagedArchive() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.damaged
+}
+
+// DamagedArchive returns the first archived page an offline crawl (a re-parse) could not replay,
+// an *ArchiveError; nil when every replay read back intact. Such a crawl must fail: its records
+// would silently lack the pages it could not read.
+func (cr *Crawl) DamagedArchive() error { return cr.transport.damagedArchive() }
+
 // serveArchived answers req with an archived response, as if the site had sent it again; its
 // lineage is the archived record's.
 func (t *archivingTransport) serveArchived(req *http.Request, p ArchivedPage, attempts int) (*http.Response, error) {
-	ar, err := ReadResponse(filepath.Join(t.archive.dir, p.File), p.Offset)
+	ar, err := t.readArchived(p)
 	if err != nil {
-		return nil, &FetchError{URL: p.URL, Attempts: attempts, Err: fmt.Errorf("replaying: %w", err)}
+		return nil, &FetchError{URL: p.URL, Attempts: attempts, Err: err}
 	}
 	t.stats.update(func(s *Stats) { s.Replayed++ })
 	h := ar.Header

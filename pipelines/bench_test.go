@@ -40,12 +40,12 @@ func BenchmarkCollectFullScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		ms, err := lake.Collect(b.Context(), opts)
+		res, err := lake.Collect(b.Context(), opts)
 		wall += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, m := range ms {
+		for _, m := range res.Runs {
 			records += m.Rows
 			var d collectDetails
 			if err := json.Unmarshal(m.Details, &d); err == nil {
@@ -73,4 +73,46 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkReparseFullScale re-parses the full-scale p2p crawl from its archive (--from-archive) at
+// a real site's politeness settings, which an offline crawl must not apply: reports pages/s.
+//
+//	go test -run '^$' -bench ReparseFullScale -benchtime 3x ./pipelines
+func BenchmarkReparseFullScale(b *testing.B) {
+	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}}
+	for _, s := range srv.Sites() {
+		if s.Name == "p2p" {
+			opts.BaseURLs["p2p"] = s.BaseURL
+		}
+	}
+	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
+	lake, err := OpenLake(filepath.Join(b.TempDir(), "lake"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lake.Close()
+	crawled, err := lake.Collect(b.Context(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pages int
+	start := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		res, err := lake.Collect(b.Context(), CollectOptions{FromArchive: crawled.Runs[0].RunID, Crawl: collectors.DefaultOptions()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var d collectDetails
+		if err := json.Unmarshal(res.Runs[0].Details, &d); err == nil {
+			pages += d.Pages
+		}
+	}
+	b.ReportMetric(float64(pages)/time.Since(start).Seconds(), "pages/s")
 }

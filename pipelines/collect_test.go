@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +48,11 @@ func recordSet(t *testing.T, lake *Lake, m *Manifest) string {
 
 func collectOne(t *testing.T, lake *Lake, opts CollectOptions) *Manifest {
 	t.Helper()
-	ms, err := lake.Collect(t.Context(), opts)
+	res, err := lake.Collect(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	return ms[0]
+	return res.Runs[0]
 }
 
 // TestIncrementalCollect: a second run against an unchanged site sends conditional requests,
@@ -114,16 +116,16 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	slow := opts
 	slow.Crawl.Parallelism, slow.Crawl.Delay = 1, 20*time.Millisecond
-	slow.Progress = func(_ string, s collectors.Stats, _ bool) {
-		if s.Records > 20 {
+	slow.Progress = func(p SourceProgress) {
+		if p.Stats.Records > 20 {
 			cancel()
 		}
 	}
-	ms, err := lake.Collect(ctx, slow)
+	interrupted, err := lake.Collect(ctx, slow)
 	if err == nil {
 		t.Fatal("interrupted collect succeeded")
 	}
-	if r := crawlDetails(t, ms[0]).FinishReason; r != "interrupted" {
+	if r := crawlDetails(t, interrupted.Runs[0]).FinishReason; r != "interrupted" {
 		t.Errorf("interrupted run's finish reason %q", r)
 	}
 	resumed := collectOne(t, lake, CollectOptions{Resume: true, Sources: opts.Sources, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl})
@@ -135,8 +137,64 @@ func TestResumeAfterInterrupt(t *testing.T) {
 		t.Error("the resumed run's records differ from an uninterrupted run's")
 	}
 	checkRawLineage(t, lake, resumed)
-	if _, err := lake.Collect(t.Context(), CollectOptions{Resume: true, Sources: opts.Sources, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl}); err == nil || !strings.Contains(err.Error(), "nothing to resume") {
-		t.Errorf("resume after a success: %v, want nothing to resume", err)
+	// Nothing left to resume is not a failure: `fhi collect --resume && fhi transform` goes on.
+	again, err := lake.Collect(t.Context(), CollectOptions{Resume: true, Sources: opts.Sources, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl})
+	if err != nil || len(again.Runs) != 0 || len(again.NothingToResume) != 1 {
+		t.Errorf("resume after a success: %v, %+v; want nil and p2p with nothing to resume", err, again)
+	}
+}
+
+func TestHealthGatePages(t *testing.T) {
+	prev := &Manifest{RunID: "collect-prev", Rows: 100}
+	if err := healthGate("p2p", "http://x", 100, 4, prev, 10, false); !errors.Is(err, ErrHealthGate) || !strings.Contains(err.Error(), "4 pages, less than half of the 10") {
+		t.Errorf("a run with the records but under half the pages: %v, want ErrHealthGate", err)
+	}
+	if err := healthGate("p2p", "http://x", 100, 4, prev, 10, true); err != nil {
+		t.Errorf("with AllowDrop: %v", err)
+	}
+	if err := healthGate("p2p", "http://x", 100, 5, prev, 10, false); err != nil {
+		t.Errorf("half the pages: %v", err)
+	}
+}
+
+// TestRejectedRunKeepsItsFailures: a run that yields nothing publishes no partition, but its
+// failures.json and pages.json stay where fhi quality finds them.
+func TestRejectedRunKeepsItsFailures(t *testing.T) {
+	lake := openTestLake(t)
+	opts := startSampleWeb(t, 0.05)
+	good := collectOne(t, lake, opts)
+	opts.BaseURLs["p2p"] = strings.TrimSuffix(opts.BaseURLs["p2p"], "/p2p") + "/moved"
+	res, err := lake.Collect(t.Context(), opts)
+	if !errors.Is(err, ErrNoRecords) || !strings.Contains(err.Error(), "fhi quality") {
+		t.Fatalf("collect of a moved site: %v, want ErrNoRecords pointing at fhi quality", err)
+	}
+	bad := res.Runs[0]
+	for _, name := range []string{"failures.json", "pages.json"} {
+		if _, err := os.Stat(filepath.Join(lake.rejectedDir("p2p", bad.RunID), name)); err != nil {
+			t.Errorf("the rejected run's %s is gone: %v", name, err)
+		}
+	}
+	if len(bad.Outputs) != 2 {
+		t.Errorf("the rejected run's manifest lists %v, want its failures and pages", bad.Outputs)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(lake.Root, "raw", "p2p", "run=*")); len(parts) != 1 {
+		t.Errorf("partitions %v, want the good run's only", parts)
+	}
+	q, err := lake.Quality(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range q {
+		if r.Run == bad.RunID && r.Rejected && r.Count > 0 && strings.Contains(r.Reason, "404") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("fhi quality does not list the rejected run's failures: %+v", q)
+	}
+	if m, _ := lake.LatestRun(StageCollect, "p2p"); m.RunID != good.RunID {
+		t.Errorf("latest good run %s, want %s", m.RunID, good.RunID)
 	}
 }
 
@@ -156,7 +214,7 @@ func TestHealthGate(t *testing.T) {
 		{5, nil, false, nil},
 	}
 	for _, tt := range tests {
-		err := healthGate("p2p", "http://x", tt.rows, tt.prev, tt.allowDrop)
+		err := healthGate("p2p", "http://x", tt.rows, 10, tt.prev, 10, tt.allowDrop)
 		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("healthGate(%d rows, prev %v, allowDrop %v) = %v, want %v", tt.rows, tt.prev != nil, tt.allowDrop, err, tt.want)
 		}

@@ -36,7 +36,7 @@ func (l *Lake) ScoreDiff(ctx context.Context, runA, runB, node string) (string, 
 			}
 		}
 		if len(ids) < 2 {
-			return "", "", nil, errors.New("diff: fewer than two score runs to compare; name them, or run fhi score again")
+			return "", "", nil, errors.New("fewer than two score runs to compare: name two (fhi runs --stage score lists them), or score again")
 		}
 		runA, runB = ids[len(ids)-2], ids[len(ids)-1]
 	}
@@ -71,7 +71,7 @@ func (l *Lake) ScoreDiff(ctx context.Context, runA, runB, node string) (string, 
 		return "", "", nil, err
 	}
 	if len(out) == 0 {
-		return "", "", nil, fmt.Errorf("diff: runs %s and %s share no scores on %q", runA, runB, node)
+		return "", "", nil, fmt.Errorf("runs %s and %s share no scores on %q: name a node both have, such as total", runA, runB, node)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].RankB != out[j].RankB {

@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,22 +29,20 @@ type ImportOptions struct {
 	Key    string // column holding each row's natural key (default: the row number)
 }
 
-var importName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
-
 // Import files the rows of a CSV or XLSX file as a collect run of opts.Source: raw Parquet with the
 // same lineage columns as a crawl — url is the file's path, body_sha256 its content hash, and
 // warc_file/warc_offset name the copy kept in the archive and the row number. Rows that do not fit
 // the header are listed in failures.json with the reason.
 func (l *Lake) Import(ctx context.Context, opts ImportOptions) (m *Manifest, err error) {
-	if !importName.MatchString(opts.Source) {
-		return nil, fmt.Errorf("import: source name %q must be a lowercase identifier such as survey", opts.Source)
+	if err := collectors.ValidSourceName(opts.Source); err != nil {
+		return nil, err
 	}
 	if _, err := collectors.Default.Lookup(opts.Source); err == nil {
-		return nil, fmt.Errorf("import: %s is a crawled source; file imports under their own name", opts.Source)
+		return nil, fmt.Errorf("%s is a crawled source: file the import under a name of its own, such as %s_import", opts.Source, opts.Source)
 	}
 	data, err := os.ReadFile(opts.File)
 	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+		return nil, err
 	}
 	ext := strings.ToLower(filepath.Ext(opts.File))
 	var rows [][]string
@@ -55,17 +52,17 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (m *Manifest, err
 	case ".xlsx":
 		rows, err = readXLSXRows(data, opts.Sheet)
 	default:
-		return nil, fmt.Errorf("import: %s: want a .csv or .xlsx file", opts.File)
+		return nil, fmt.Errorf("%s: want a .csv or .xlsx file", opts.File)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("import: reading %s: %w", opts.File, err)
+		return nil, fmt.Errorf("reading %s: %w", opts.File, err)
 	}
 	if len(rows) < 2 {
-		return nil, fmt.Errorf("import: %s has no data rows under its header", opts.File)
+		return nil, fmt.Errorf("%s has no data rows under its header", opts.File)
 	}
 	header, err := importHeader(rows[0])
 	if err != nil {
-		return nil, fmt.Errorf("import: %s: %w", opts.File, err)
+		return nil, fmt.Errorf("%s: %w", opts.File, err)
 	}
 	keyCol := -1
 	if opts.Key != "" {
@@ -75,7 +72,7 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (m *Manifest, err
 			}
 		}
 		if keyCol < 0 {
-			return nil, fmt.Errorf("import: %s has no column %q for --key (columns: %s)", opts.File, opts.Key, strings.Join(header, ", "))
+			return nil, fmt.Errorf("%s has no column %q for --key (columns: %s)", opts.File, opts.Key, strings.Join(header, ", "))
 		}
 	}
 
@@ -148,7 +145,7 @@ func (l *Lake) Import(ctx context.Context, opts ImportOptions) (m *Manifest, err
 	rowsWritten, dups := sink.Rows()
 	m.Rows = rowsWritten
 	if rowsWritten == 0 {
-		return m, fmt.Errorf("import: %s: %w", opts.File, ErrNoRecords)
+		return m, fmt.Errorf("%s: %w", opts.File, ErrNoRecords)
 	}
 	if failures == nil {
 		failures = []collectors.Failure{}

@@ -83,7 +83,7 @@ func TestImportRejects(t *testing.T) {
 		opts ImportOptions
 		want string
 	}{
-		{"bad source name", ImportOptions{Source: "../x", File: write("a.csv", "a\n1\n")}, "lowercase identifier"},
+		{"bad source name", ImportOptions{Source: "../x", File: write("a.csv", "a\n1\n")}, "not a valid source name"},
 		{"crawled source name", ImportOptions{Source: "p2p", File: write("b.csv", "a\n1\n")}, "crawled source"},
 		{"missing file", ImportOptions{Source: "x", File: filepath.Join(dir, "none.csv")}, "no such file"},
 		{"wrong type", ImportOptions{Source: "x", File: write("c.txt", "a\n1\n")}, "want a .csv or .xlsx"},

@@ -119,7 +119,7 @@ func TestLineageEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := startSampleWeb(t, 0.2)
-	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if err != nil {
 		t.Fatal(err)
 	}

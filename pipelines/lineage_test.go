@@ -9,7 +9,7 @@ import (
 
 func TestLineage(t *testing.T) {
 	lake := openTestLake(t)
-	if _, err := lake.RunAll(t.Context(), RunOptions{Collect: startSampleWeb(t, 0.2)}); err != nil {
+	if _, err := lake.RunAll(t.Context(), RunOptions{Collect: startSampleWeb(t, 0.2), AllowPartial: true}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := lake.Lineage(t.Context(), LineageQuery{City: "北京", Indicator: "industry.p2p.firms", Limit: 5, Verify: true})

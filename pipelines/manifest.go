@@ -1,6 +1,8 @@
 package pipelines
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,12 +11,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fhi-index/fhi/collectors"
 )
 
 // Stage names.
@@ -23,6 +31,8 @@ const (
 	StageTransform = "transform"
 	StageScore     = "score"
 	StagePublish   = "publish"
+	// StageRun is a whole pipeline run (fhi run): its plan names the stage runs it made.
+	StageRun = "run"
 )
 
 // Run statuses. A manifest still "running" whose process is gone reads as abandoned.
@@ -37,6 +47,10 @@ const (
 // ErrRunNotFound is returned for a run id with no manifest.
 var ErrRunNotFound = errors.New("pipelines: run not found")
 
+// ErrBadManifest marks a manifest that fhi did not write as it reads: an unknown stage or status, a
+// source or run id breaking their rules, or a path leading out of the lake.
+var ErrBadManifest = errors.New("pipelines: invalid manifest")
+
 // FileRef names a file in the lake with its content hash.
 type FileRef struct {
 	Path   string `json:"path"` // relative to the lake root
@@ -46,11 +60,14 @@ type FileRef struct {
 
 // CodeVersion identifies the build that ran a stage.
 type CodeVersion struct {
-	Module    string `json:"module"`
-	Version   string `json:"version"`
-	Revision  string `json:"vcs_revision,omitempty"`
-	Modified  bool   `json:"vcs_modified,omitempty"`
-	GoVersion string `json:"go_version"`
+	Module   string `json:"module"`
+	Version  string `json:"version"`
+	Revision string `json:"vcs_revision,omitempty"`
+	Modified bool   `json:"vcs_modified,omitempty"`
+	// RevisionFrom says where Revision was read: "build" (stamped by go build) or "git" (asked of
+	// the source checkout at run time, for `go run` and builds with -buildvcs=false).
+	RevisionFrom string `json:"vcs_revision_from,omitempty"`
+	GoVersion    string `json:"go_version"`
 }
 
 // Manifest records one stage run.
@@ -73,6 +90,10 @@ type Manifest struct {
 	PID        int               `json:"pid"`
 	// PrunedAt is set when fhi prune removed the run's data; the manifest stays as history.
 	PrunedAt *time.Time `json:"pruned_at,omitempty"`
+	// Plan is a pipeline run's state (stage run only): its sources and the runs of every stage.
+	Plan *RunPlan `json:"plan,omitempty"`
+	// Progress is how far a collect run has got, rewritten every few seconds while it runs.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // Duration is how long the run took, or has taken so far.
@@ -90,7 +111,7 @@ func newRunID(stage string, now time.Time) string {
 	return fmt.Sprintf("%s-%s-%s", stage, now.UTC().Format("20060102T150405Z"), hex.EncodeToString(b[:]))
 }
 
-func codeVersion() CodeVersion {
+var codeVersion = sync.OnceValue(func() CodeVersion {
 	cv := CodeVersion{Version: "(devel)"}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -100,25 +121,121 @@ func codeVersion() CodeVersion {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			cv.Revision = s.Value
+			cv.Revision, cv.RevisionFrom = s.Value, "build"
 		case "vcs.modified":
 			cv.Modified = s.Value == "true"
 		}
 	}
+	if cv.Revision == "" {
+		// Go stamps vcs.* only for go build and go install with -buildvcs on (go run, go test and
+		// GOFLAGS=-buildvcs=false stamp nothing): ask the checkout this code was compiled from.
+		cv.Revision, cv.Modified = gitRevision()
+		if cv.Revision != "" {
+			cv.RevisionFrom = "git"
+		}
+	}
 	return cv
+})
+
+// gitRevision reads HEAD and whether tracked files changed in the module checkout this file was
+// compiled in. It gives "" when that checkout is gone (a binary copied elsewhere, -trimpath) or git
+// is missing.
+func gitRevision() (string, bool) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return "", false
+	}
+	root := filepath.Dir(filepath.Dir(file)) // …/pipelines/manifest.go → module root
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "HEAD").Output()
+	rev := strings.TrimSpace(string(out))
+	if err != nil || len(rev) < 40 {
+		return "", false
+	}
+	st, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output()
+	return rev, err == nil && len(bytes.TrimSpace(st)) > 0
 }
 
 func (l *Lake) manifestPath(runID string) string {
 	return filepath.Join(l.runsDir(), runID+".json")
 }
 
-// validRunID keeps a user-supplied id from naming a path outside runs/.
-func validRunID(id string) bool {
-	return id != "" && !strings.ContainsAny(id, `/\`) && !strings.HasPrefix(id, ".")
+// runIDRule is what newRunID makes: <stage>-<UTC start>-<4+ hex digits>. Nothing else may name a
+// manifest, so a run id from a command line or a manifest can never name a path.
+var runIDRule = regexp.MustCompile(`^(collect|transform|score|publish|run)-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4,16}$`)
+
+func validRunID(id string) bool { return runIDRule.MatchString(id) }
+
+// knownStages and knownStatuses are every value a manifest may hold.
+var (
+	knownStages   = map[string]bool{StageCollect: true, StageTransform: true, StageScore: true, StagePublish: true, StageRun: true}
+	knownStatuses = map[string]bool{StatusRunning: true, StatusSucceeded: true, StatusFailed: true, StatusInterrupted: true, StatusAbandoned: true}
+)
+
+// validate checks a manifest read from runs/<id>.json before anything acts on it: prune deletes
+// and resume rebuilds paths made from its source and run id.
+func (m *Manifest) validate(fileID string) error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if m.RunID != fileID {
+		bad("run_id %q differs from its file name %s.json", m.RunID, fileID)
+	}
+	if !knownStages[m.Stage] {
+		bad("unknown stage %q", m.Stage)
+	} else if !strings.HasPrefix(m.RunID, m.Stage+"-") {
+		bad("run_id %q is not a %s run id", m.RunID, m.Stage)
+	}
+	if !knownStatuses[m.Status] {
+		bad("unknown status %q", m.Status)
+	}
+	switch {
+	case m.Stage == StageCollect:
+		if err := collectors.ValidSourceName(m.Source); err != nil {
+			bad("source: %v", err)
+		}
+	case m.Source != "":
+		bad("a %s run has no source, got %q", m.Stage, m.Source)
+	}
+	for _, id := range m.Upstream {
+		if !validRunID(id) {
+			bad("upstream run %q is not a run id", id)
+		}
+	}
+	for _, f := range append(append([]FileRef(nil), m.Inputs...), m.Outputs...) {
+		if !filepath.IsLocal(f.Path) {
+			bad("file %q is not a path inside the lake", f.Path)
+		}
+	}
+	if p := m.Plan; p != nil {
+		for _, s := range p.Sources {
+			if err := collectors.ValidSourceName(s.Source); err != nil {
+				bad("plan: source: %v", err)
+			}
+			if s.CollectRun != "" && !validRunID(s.CollectRun) {
+				bad("plan: collect run %q of %s is not a run id", s.CollectRun, s.Source)
+			}
+		}
+		for _, id := range []string{p.TransformRun, p.ScoreRun, p.PublishRun} {
+			if id != "" && !validRunID(id) {
+				bad("plan: run %q is not a run id", id)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w runs/%s.json: %s — fhi did not write it; move it out of the lake's runs/ directory", ErrBadManifest, fileID, strings.Join(errs, "; "))
+	}
+	return nil
 }
 
 // beginRun writes the manifest of a new run in status running.
 func (l *Lake) beginRun(stage, source string, upstream []string) (*Manifest, error) {
+	if err := l.writable(); err != nil {
+		return nil, err
+	}
 	now := time.Now().UTC()
 	m := &Manifest{
 		RunID: newRunID(stage, now), Stage: stage, Source: source, Status: StatusRunning,
@@ -135,10 +252,18 @@ func (l *Lake) beginRun(stage, source string, upstream []string) (*Manifest, err
 	return m, nil
 }
 
-// finishRun stamps the outcome and writes the manifest for good.
+// finishRun stamps the outcome and writes the manifest for good. A stage that committed to the
+// database publishes the readers' snapshot first, so a reader that sees the run succeeded finds its
+// rows; when that fails, so does the run.
 func (l *Lake) finishRun(m *Manifest, err error, interrupted bool) error {
+	var snapErr error
+	if err == nil && (m.Stage == StageTransform || m.Stage == StageScore || m.Stage == StagePublish) {
+		snapErr = l.publishSnapshot(m.RunID)
+		err = snapErr
+	}
 	now := time.Now().UTC()
 	m.FinishedAt = &now
+	m.Progress = nil
 	switch {
 	case err == nil:
 		m.Status = StatusSucceeded
@@ -148,13 +273,16 @@ func (l *Lake) finishRun(m *Manifest, err error, interrupted bool) error {
 		m.Status, m.Error = StatusFailed, err.Error()
 	}
 	if err := l.writeManifest(m); err != nil {
-		return err
+		return errors.Join(snapErr, err)
 	}
 	l.emitLineage(m) // OpenLineage COMPLETE, FAIL or ABORT
-	return nil
+	return snapErr
 }
 
 func (l *Lake) writeManifest(m *Manifest) error {
+	if err := l.writable(); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding manifest %s: %w", m.RunID, err)
@@ -176,7 +304,10 @@ func (l *Lake) Run(runID string) (*Manifest, error) {
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("decoding manifest %s: %w", l.manifestPath(runID), err)
+		return nil, fmt.Errorf("%w %s: %w", ErrBadManifest, l.manifestPath(runID), err)
+	}
+	if err := m.validate(runID); err != nil {
+		return nil, err
 	}
 	if m.Status == StatusRunning && !processAlive(m.PID) {
 		m.Status = StatusAbandoned
@@ -196,7 +327,11 @@ func (l *Lake) Runs() ([]*Manifest, error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
 			continue
 		}
-		m, err := l.Run(strings.TrimSuffix(name, ".json"))
+		id := strings.TrimSuffix(name, ".json")
+		if !validRunID(id) {
+			return nil, fmt.Errorf("%w runs/%s: not a run id fhi makes — move the file out of the lake's runs/ directory", ErrBadManifest, name)
+		}
+		m, err := l.Run(id)
 		if err != nil {
 			return nil, err
 		}

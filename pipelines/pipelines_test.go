@@ -51,7 +51,7 @@ func openTestLake(t *testing.T) *Lake {
 func TestRunAllEndToEnd(t *testing.T) {
 	lake := openTestLake(t)
 	opts := startSampleWeb(t, 0.2)
-	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if err != nil {
 		t.Fatalf("RunAll: %v", err)
 	}
@@ -96,7 +96,7 @@ func TestRunAllEndToEnd(t *testing.T) {
 	})
 	t.Run("score alone reproduces the scores without HTTP", func(t *testing.T) {
 		// Point nothing at the sample web: the score stage must not need it.
-		m, _, err := lake.Score(t.Context(), ScoreOptions{})
+		m, _, err := lake.Score(t.Context(), ScoreOptions{AllowPartial: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,17 +253,18 @@ func TestInterruptedCollectLeavesNoPartition(t *testing.T) {
 	lake := openTestLake(t)
 	opts := startSampleWeb(t, 0.2)
 	ctx, cancel := context.WithCancel(t.Context())
-	opts.Progress = func(_ string, s collectors.Stats, _ bool) {
-		if s.Records > 0 {
+	opts.Progress = func(p SourceProgress) {
+		if p.Stats.Records > 0 {
 			cancel()
 		}
 	}
 	opts.Crawl.Parallelism = 1
 	opts.Crawl.Delay = 20 * time.Millisecond // slow enough for the one-second progress tick to fire
-	ms, err := lake.Collect(ctx, opts)
+	res, err := lake.Collect(ctx, opts)
 	if err == nil {
 		t.Fatal("interrupted collect returned no error")
 	}
+	ms := res.Runs
 	if len(ms) != 1 || ms[0].Status != StatusInterrupted {
 		t.Fatalf("got manifests %+v, want one interrupted run", ms)
 	}

@@ -3,7 +3,6 @@ package pipelines
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,7 +39,12 @@ type PruneReport struct {
 // Manifests stay, marked pruned_at, as the lake's history.
 func (l *Lake) Prune(ctx context.Context, opts PruneOptions) (*PruneReport, error) {
 	if opts.Keep < 1 {
-		return nil, fmt.Errorf("prune: keep must be ≥ 1, got %d", opts.Keep)
+		return nil, fmt.Errorf("keep must be ≥ 1, got %d", opts.Keep)
+	}
+	if !opts.DryRun {
+		if err := l.writable(); err != nil {
+			return nil, err
+		}
 	}
 	runs, err := l.Runs()
 	if err != nil {
@@ -144,6 +148,10 @@ func (l *Lake) Prune(ctx context.Context, opts PruneOptions) (*PruneReport, erro
 	now := time.Now().UTC()
 	for _, m := range doomed {
 		for _, p := range l.runFiles(m, warcInUse) {
+			if !l.inside(p) || p == l.Root {
+				// Manifests are validated when read; this is the last guard before deleting.
+				return rep, fmt.Errorf("pruning %s: refusing to delete %s, which is outside the lake %s", m.RunID, p, l.Root)
+			}
 			if err := os.RemoveAll(p); err != nil {
 				return rep, fmt.Errorf("pruning %s: %w", m.RunID, err)
 			}
@@ -153,14 +161,15 @@ func (l *Lake) Prune(ctx context.Context, opts PruneOptions) (*PruneReport, erro
 			return rep, err
 		}
 	}
-	return rep, nil
+	// Readers must not see the rows of pruned runs either.
+	return rep, l.publishSnapshot("prune")
 }
 
 // runFiles lists the paths holding a run's data, leaving out WARC files still in use.
 func (l *Lake) runFiles(m *Manifest, warcInUse map[string]bool) []string {
 	switch m.Stage {
 	case StageCollect:
-		out := []string{l.RawDir(m.Source, m.RunID), l.rawTempDir(m.Source, m.RunID)}
+		out := []string{l.RawDir(m.Source, m.RunID), l.rawTempDir(m.Source, m.RunID), l.rejectedDir(m.Source, m.RunID)}
 		files, _ := filepath.Glob(filepath.Join(l.ArchiveDir(m.Source), m.RunID+"-*"))
 		for _, f := range files {
 			if !warcInUse[strings.TrimSuffix(f, ".open")] {
@@ -176,7 +185,7 @@ func (l *Lake) runFiles(m *Manifest, warcInUse map[string]bool) []string {
 
 // pruneRows deletes the database rows of doomed transform and score runs in one transaction.
 func (l *Lake) pruneRows(ctx context.Context, doomed []*Manifest) error {
-	if _, err := os.Stat(l.DBPath()); errors.Is(err, os.ErrNotExist) {
+	if !l.hasDB() {
 		return nil
 	}
 	db, err := l.openDB()
@@ -210,7 +219,7 @@ func (l *Lake) pruneRows(ctx context.Context, doomed []*Manifest) error {
 
 // publishedRuns lists the newest n published score runs: their lineage must stay answerable.
 func (l *Lake) publishedRuns(ctx context.Context, n int) ([]string, error) {
-	if _, err := os.Stat(l.DBPath()); errors.Is(err, os.ErrNotExist) {
+	if !l.hasDB() {
 		return nil, nil
 	}
 	db, err := l.openDB()

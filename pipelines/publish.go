@@ -376,7 +376,10 @@ func (l *Lake) Publish(ctx context.Context, fromRun string) (m *Manifest, err er
 	} else if upstream, err = l.LatestRun(StageScore, ""); err != nil {
 		return nil, err
 	} else if upstream == nil {
-		return nil, errors.New("publish: no successful score run: run `fhi score` first")
+		return nil, errors.New("no successful score run: run `fhi score` first")
+	}
+	if err := l.checkPublishable(upstream); err != nil {
+		return nil, err
 	}
 	m, err = l.beginRun(StagePublish, "", []string{upstream.RunID})
 	if err != nil {

@@ -21,24 +21,50 @@ type QualityRow struct {
 	Reason  string `json:"reason"`
 	Count   int64  `json:"count"`
 	Example string `json:"example"` // a value or URL, to start looking
+	// Rejected marks the failures of a collect run that published nothing (no records, or refused
+	// by the health gate): the source's data are still its previous run's.
+	Rejected bool `json:"rejected,omitempty"`
 }
 
 // Quality lists what the latest runs set aside: quarantined rows of the current transform (by
-// source and reason) and failed or quarantined pages of each source's latest collect run.
+// source and reason), failed or quarantined pages of each source's latest good collect run, and
+// those of a later collect run that was rejected (no records, or the health gate).
 func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 	var out []QualityRow
 	runs, err := l.Runs()
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]*Manifest{}
+	latest, rejected := map[string]*Manifest{}, map[string]*Manifest{}
 	for _, m := range runs {
-		if m.Stage == StageCollect && m.Status == StatusSucceeded && m.PrunedAt == nil {
+		if m.Stage != StageCollect || m.PrunedAt != nil {
+			continue
+		}
+		switch m.Status {
+		case StatusSucceeded:
 			latest[m.Source] = m
+			delete(rejected, m.Source)
+		case StatusFailed:
+			if _, err := os.Stat(filepath.Join(l.rejectedDir(m.Source, m.RunID), "failures.json")); err == nil {
+				rejected[m.Source] = m
+			}
 		}
 	}
+	type failuresFile struct {
+		m        *Manifest
+		path     string
+		rejected bool
+	}
+	var files []failuresFile
 	for _, m := range sortedBySource(latest) {
-		b, err := os.ReadFile(filepath.Join(l.RawDir(m.Source, m.RunID), "failures.json"))
+		files = append(files, failuresFile{m, filepath.Join(l.RawDir(m.Source, m.RunID), "failures.json"), false})
+	}
+	for _, m := range sortedBySource(rejected) {
+		files = append(files, failuresFile{m, filepath.Join(l.rejectedDir(m.Source, m.RunID), "failures.json"), true})
+	}
+	for _, file := range files {
+		m := file.m
+		b, err := os.ReadFile(file.path)
 		if err != nil {
 			continue // an import or a run from before failures were recorded
 		}
@@ -55,7 +81,7 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 			}
 			r, ok := byKind[reason]
 			if !ok {
-				r = &QualityRow{Stage: StageCollect, Source: m.Source, Run: m.RunID, Reason: reason, Example: f.URL + ": " + f.Error}
+				r = &QualityRow{Stage: StageCollect, Source: m.Source, Run: m.RunID, Reason: reason, Example: f.URL + ": " + f.Error, Rejected: file.rejected}
 				byKind[reason] = r
 				order = append(order, reason)
 			}
@@ -65,7 +91,7 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 			out = append(out, *byKind[k])
 		}
 	}
-	if _, err := os.Stat(l.DBPath()); err != nil {
+	if !l.hasDB() {
 		return out, nil
 	}
 	db, err := l.openDB()

@@ -41,7 +41,7 @@ func TestQuality(t *testing.T) {
 	defer srv.Close()
 	opts := startSampleWeb(t, 0.1)
 	opts.BaseURLs["p2p"] = srv.URL + "/p2p"
-	if _, err := lake.RunAll(t.Context(), RunOptions{Collect: opts}); err != nil {
+	if _, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true}); err != nil {
 		t.Fatal(err)
 	}
 	q, err := lake.Quality(t.Context())

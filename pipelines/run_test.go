@@ -14,7 +14,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	opts := startSampleWeb(t, 0.1)
 	good := opts.BaseURLs["crowdfunding"]
 	opts.Sources = []string{"p2p", "crowdfunding"}
-	first, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	first, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 
 	// The second night the crowdfunding site has moved: its collect fails the health gate.
 	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/crowdfunding")] + "/moved"
-	second, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
+	second, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
 	if !errors.Is(err, ErrPartialRun) || !errors.Is(err, ErrNoRecords) {
 		t.Fatalf("RunAll with a broken source: %v, want ErrPartialRun wrapping ErrNoRecords", err)
 	}
@@ -42,7 +42,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	empty := openTestLake(t)
 	broken := opts
 	broken.Sources = []string{"crowdfunding"}
-	res, err := empty.RunAll(t.Context(), RunOptions{Collect: broken})
+	res, err := empty.RunAll(t.Context(), RunOptions{Collect: broken, AllowPartial: true})
 	if err == nil || errors.Is(err, ErrPartialRun) || res.Publish != nil {
 		t.Errorf("RunAll with only a broken source: %v, published %v", err, res.Publish)
 	}

@@ -26,6 +26,9 @@ type ScoreOptions struct {
 	// data/framework.yaml and data/ahp_judgements.yaml.
 	Framework FrameworkSource
 	Scoring   scoring.Options
+	// AllowPartial scores a transform run that lacks sources the framework needs (see
+	// FrameworkSources); without it Score returns a *MissingSourcesError.
+	AllowPartial bool
 }
 
 // FrameworkSource is a framework YAML and the AHP judgements file it names, as bytes.
@@ -291,7 +294,11 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 	} else if upstream, err = l.LatestRun(StageTransform, ""); err != nil {
 		return nil, nil, err
 	} else if upstream == nil {
-		return nil, nil, errors.New("score: no successful transform run: run `fhi transform` first")
+		return nil, nil, errors.New("no successful transform run: run `fhi transform` first")
+	}
+	missing, err := l.checkCoverage(upstream, opts.AllowPartial)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err = l.beginRun(StageScore, "", []string{upstream.RunID})
 	if err != nil {
@@ -302,7 +309,10 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 			err = ferr
 		}
 	}()
-	m.Params = map[string]string{"framework_sha256": opts.Framework.digest()}
+	m.Params = map[string]string{"framework_sha256": opts.Framework.digest(), "missing_sources": strings.Join(missing, ",")}
+	if opts.AllowPartial {
+		m.Params["allow_partial"] = "true"
+	}
 	if err := l.markSimulated(m); err != nil {
 		return m, nil, err
 	}

@@ -54,7 +54,7 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 	defer db.Close()
 	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs})
 	if err != nil {
-		return m, fmt.Errorf("transforming: %w", err)
+		return m, fmt.Errorf("transform run %s: %w", m.RunID, err)
 	}
 	m.Tables = res.Tables
 	m.Rows = res.Tables["metrics"]

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fhi-index/fhi/internal/yamlsafe"
 	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/gonum/mat"
 )
@@ -331,9 +331,8 @@ func ParseFramework(yamlBytes []byte, judgements ...[]byte) (*Framework, error) 
 // decodeStrict decodes YAML into v, reporting unknown keys with their paths (prefixed by what for
 // the judgements file) and type errors; every problem wraps ErrFramework.
 func decodeStrict(b []byte, v any, what string) error {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := yamlsafe.Parse(b)
+	if err != nil {
 		return fmt.Errorf("decoding %s YAML: %w", what, err)
 	}
 	var errs []error
@@ -348,7 +347,7 @@ func decodeStrict(b []byte, v any, what string) error {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				errs = append(errs, &fieldError{path: joinPath(prefix, "yaml"), msg: m})
+				errs = append(errs, &fieldError{path: joinPath(prefix, "yaml"), msg: yamlsafe.Explain(m)})
 			}
 		} else {
 			errs = append(errs, fmt.Errorf("decoding %s YAML: %w", what, err))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/fhi-index/fhi/collectors"
 	"slices"
 	"strings"
 )
@@ -32,8 +33,8 @@ func CheckSources(ctx context.Context, open func() (*sql.DB, error), baseline, c
 	}
 	var errs []error
 	for _, name := range sortedNames(check) {
-		if !sourceName.MatchString(name) {
-			errs = append(errs, fmt.Errorf("transform: invalid source name %q", name))
+		if err := collectors.ValidSourceName(name); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		reads := false
@@ -70,7 +71,7 @@ func checkOne(ctx context.Context, open func() (*sql.DB, error), steps []Step, t
 		return fmt.Errorf("creating schema: %w", err)
 	}
 	for _, name := range sortedNames(tables) {
-		if !sourceName.MatchString(name) {
+		if collectors.ValidSourceName(name) != nil {
 			continue
 		}
 		cols := append([]string(nil), lineageColumns...)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/data"
 )
 
@@ -92,10 +93,6 @@ func requires(sqlText string) []string {
 	return out
 }
 
-// sourceName guards the one place a name becomes part of SQL text (a table name). Source names are
-// registered in code, never scraped, but the check keeps it that way.
-var sourceName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
-
 // schema is created once per database; the runner replaces current-state tables itself.
 const schema = `
 CREATE TABLE IF NOT EXISTS metric_history (
@@ -148,8 +145,10 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 	}
 	have := map[string]bool{}
 	for _, s := range in.Sources {
-		if !sourceName.MatchString(s.Source) {
-			return nil, fmt.Errorf("transform: invalid source name %q", s.Source)
+		// The one place a name becomes part of SQL text (a table name): source names are registered
+		// in code, never scraped, but the check keeps it that way.
+		if err := collectors.ValidSourceName(s.Source); err != nil {
+			return nil, err
 		}
 		if len(s.Files) == 0 {
 			return nil, fmt.Errorf("transform: source %s run %s has no Parquet files", s.Source, s.RunID)

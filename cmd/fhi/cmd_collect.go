@@ -42,9 +42,16 @@ or a config naming sites, the built-in sample web is started and crawled.`,
 			}
 			copts.Sources = args
 			prog := newCrawlProgress(cmd.Context(), a.stderr, expectedRequests(lake))
-			copts.Progress = prog.update
-			ms, err := lake.Collect(cmd.Context(), copts)
+			copts.Progress = func(p pipelines.SourceProgress) { prog.update(p.Source, p.Stats, p.Done) }
+			res, err := lake.Collect(cmd.Context(), copts)
 			prog.finish()
+			var ms []*pipelines.Manifest
+			if res != nil {
+				ms = res.Runs
+				for _, s := range res.NothingToResume {
+					fmt.Fprintf(a.stderr, "collect %s: nothing to resume (its latest run finished)\n", s)
+				}
+			}
 			for _, m := range ms {
 				fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%d records\n", m.RunID, m.Source, m.Status, m.Rows)
 			}

@@ -15,7 +15,7 @@ import (
 func TestReportAndExports(t *testing.T) {
 	dir := t.TempDir()
 	lake := filepath.Join(dir, "lake")
-	if code, out, errOut := fhi(t, "run", "--lake", lake, "--scale", "0.2", "--sources", "p2p"); code != exitOK {
+	if code, out, errOut := fhi(t, "run", "--lake", lake, "--scale", "0.2", "--sources", "p2p", "--allow-partial"); code != exitOK {
 		t.Fatalf("fhi run exited %d\n%s\n%s", code, out, errOut)
 	}
 	page := filepath.Join(dir, "report.html")

@@ -14,6 +14,7 @@ import (
 
 func newRunCmd(a *app) *cobra.Command {
 	var sources string
+	var allowPartial bool
 	var cf *crawlFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
@@ -31,7 +32,7 @@ port and crawled.`,
 				return err
 			}
 			start := time.Now()
-			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, sources, a.stderr)
+			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, sources, allowPartial, a.stderr)
 			if table == nil {
 				return err
 			}
@@ -46,6 +47,7 @@ port and crawled.`,
 	}
 	cf = addCrawlFlags(cmd.Flags(), &a.configPath)
 	cmd.Flags().StringVar(&sources, flagSources, "", "comma-separated sources to collect (default: every source with a site)")
+	cmd.Flags().BoolVar(&allowPartial, flagAllowPartial, false, usageAllowPartial)
 	return cmd
 }
 
@@ -53,7 +55,7 @@ port and crawled.`,
 // returns the published scores (total and level 1) and the lake's root. The lake is held only while
 // it runs. When some sources failed but scores were published (pipelines.ErrPartialRun), both the
 // table and the error come back.
-func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
+func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, allowPartial bool, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
 	lake, err := pipelines.OpenLake(lakePath)
 	if err != nil {
 		return nil, "", err
@@ -68,9 +70,14 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 		copts.Sources = strings.Split(sources, ",")
 	}
 	prog := newCrawlProgress(ctx, stderr, expectedRequests(lake))
-	copts.Progress = prog.update
-	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts})
+	copts.Progress = func(p pipelines.SourceProgress) { prog.update(p.Source, p.Stats, p.Done) }
+	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: allowPartial})
 	prog.finish()
+	if errors.Is(err, pipelines.ErrNothingToResume) {
+		// Like fhi collect --resume: nothing left to finish is not a failure; show what is published.
+		fmt.Fprintf(stderr, "fhi run --resume: %v\n", err)
+		err = nil
+	}
 	for _, m := range res.Collect {
 		fmt.Fprintf(stderr, "collect %s: %s, %d records (run %s)\n", m.Source, m.Status, m.Rows, m.RunID)
 	}

@@ -11,7 +11,7 @@ import (
 
 func newScheduleCmd(a *app) *cobra.Command {
 	var spec, sources string
-	var full bool
+	var full, allowPartial bool
 	var cf *crawlFlags
 	cmd := &cobra.Command{
 		Use:   "schedule --cron SPEC [flags]",
@@ -35,7 +35,7 @@ sees the world one day later.`,
 			log.Info("schedule started", "cron", spec, "lake", a.lakePath, "incremental", !full)
 			err := pipelines.Schedule(cmd.Context(), spec, func(ctx context.Context, n int) error {
 				*cf.day = firstDay + n - 1 // the sample web evolves a day per run; real sites ignore it
-				table, _, err := runPipeline(ctx, a.lakePath, cf, sources, a.stderr)
+				table, _, err := runPipeline(ctx, a.lakePath, cf, sources, allowPartial, a.stderr)
 				if table != nil && len(table.Rows) > 0 {
 					log.Info("published", "run", table.RunID, "first", table.Rows[0].City, "cities", len(table.Rows))
 				}
@@ -58,5 +58,6 @@ sees the world one day later.`,
 	cmd.Flags().StringVar(&spec, "cron", "", "when to run: a cron line (minute hour day month weekday) or @daily, @every 6h …")
 	cmd.Flags().StringVar(&sources, flagSources, "", "comma-separated sources to collect (default: every source with a site)")
 	cmd.Flags().BoolVar(&full, "full", false, "download everything each run instead of sending conditional requests")
+	cmd.Flags().BoolVar(&allowPartial, flagAllowPartial, false, usageAllowPartial)
 	return cmd
 }

@@ -38,7 +38,7 @@ func TestSchedule(t *testing.T) {
 	var out, errOut lockedBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"schedule", "--cron", "@every 1s", "--lake", lake, "--scale", "0.05", "--sources", "p2p"}, &out, &errOut)
+		done <- run(ctx, []string{"schedule", "--cron", "@every 1s", "--lake", lake, "--scale", "0.05", "--sources", "p2p", "--allow-partial"}, &out, &errOut)
 	}()
 	// Stop after the second run has published.
 	for deadline := time.Now().Add(18 * time.Second); strings.Count(errOut.String(), "run finished") < 2; time.Sleep(50 * time.Millisecond) {

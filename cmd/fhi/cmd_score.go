@@ -16,6 +16,7 @@ import (
 func newScoreCmd(a *app) *cobra.Command {
 	var from, framework, input, out, norm, agg string
 	var draws, sobol int
+	var allowPartial bool
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "score [flags]",
@@ -52,7 +53,7 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 			}
 			defer lake.Close()
 			m, _, err := lake.Score(cmd.Context(), pipelines.ScoreOptions{FromRun: from, Framework: fwYAML,
-				Scoring: scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed, SobolSamples: sobol}})
+				Scoring: scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed, SobolSamples: sobol}, AllowPartial: allowPartial})
 			if err != nil {
 				return err
 			}
@@ -72,6 +73,7 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 	f.IntVar(&draws, "draws", 0, "")
 	_ = f.MarkDeprecated("draws", "use --mc-draws")
 	f.Int64Var(&seed, "seed", 1, "seed of the Monte Carlo draws and Sobol' samples")
+	f.BoolVar(&allowPartial, flagAllowPartial, false, usageAllowPartial)
 	_ = cmd.RegisterFlagCompletionFunc(flagFromRun, a.completeRuns(pipelines.StageTransform))
 	return cmd
 }

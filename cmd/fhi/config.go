@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,7 +9,7 @@ import (
 	"time"
 
 	"github.com/fhi-index/fhi/collectors"
-	"go.yaml.in/yaml/v3"
+	"github.com/fhi-index/fhi/internal/yamlsafe"
 )
 
 // Config is the file a team keeps for real crawls (--config, or $FHI_CONFIG): where each source is
@@ -63,10 +62,8 @@ func loadConfigInto(path string, reg *collectors.Registry) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
 	var c Config
-	if err := dec.Decode(&c); err != nil {
+	if err := yamlsafe.DecodeStrict(b, &c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := c.Validate(reg); err != nil {

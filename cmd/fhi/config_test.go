@@ -43,7 +43,7 @@ crawl:
 		name, yaml string
 		want       []string
 	}{
-		{"unknown key", "crawl:\n  paralelism: 2\n", []string{"field paralelism not found"}},
+		{"unknown key", "crawl:\n  paralelism: 2\n", []string{`line 2: unknown key "paralelism"`}},
 		{"every problem at once", `
 sites:
   nosuch: https://x.test/
@@ -110,5 +110,19 @@ func TestLint(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, want) {
 			t.Errorf("fhi lint: exit %d, output lacks %q:\n%s", code, want, errOut)
 		}
+	}
+}
+
+// TestLoadConfigHostileYAML: a wrong type says what the file should hold, without Go type names,
+// and an alias bomb fails at once.
+func TestLoadConfigHostileYAML(t *testing.T) {
+	dir := t.TempDir()
+	_, err := loadConfig(writeFile(t, dir, "typed.yaml", "crawl: [1, 2]\n"))
+	if err == nil || strings.Contains(err.Error(), "main.") || strings.Contains(err.Error(), "CrawlConfig") || !strings.Contains(err.Error(), "line 1: got a list, want a mapping") {
+		t.Errorf("config with a list for crawl: %v", err)
+	}
+	bomb := "sites: &s {p2p: http://x.test/}\nspec_dir: &d [" + strings.Repeat("*s, ", 40) + "*s]\n"
+	if _, err := loadConfig(writeFile(t, dir, "bomb.yaml", bomb)); err == nil || !strings.Contains(err.Error(), "aliases") {
+		t.Errorf("config alias bomb: %v", err)
 	}
 }

@@ -22,5 +22,6 @@ func (a *app) writeLake() (*pipelines.Lake, error) {
 	return lake, nil
 }
 
-// readLake opens the lake for a command that only reads it.
-func (a *app) readLake() (*pipelines.Lake, error) { return pipelines.OpenLake(a.lakePath) }
+// readLake opens the lake for a command that only reads it: read-only, without the writer's lock,
+// so it works while a run writes the lake, and creates nothing on a path that is no lake.
+func (a *app) readLake() (*pipelines.Lake, error) { return pipelines.OpenLakeReadOnly(a.lakePath) }

@@ -206,7 +206,7 @@ func TestKilledCollectThenRun(t *testing.T) {
 		t.Fatalf("fhi collect --resume exited %d:\n%s\n%s", code, out, stderr)
 	}
 	resumedRun := strings.Fields(out)[0]
-	code, out, stderr = fhi(t, "run", "--lake", lake, "--scale", "0.3", "--sources", "p2p")
+	code, out, stderr = fhi(t, "run", "--lake", lake, "--scale", "0.3", "--sources", "p2p", "--allow-partial")
 	if code != exitOK {
 		t.Fatalf("fhi run after a kill exited %d:\n%s\n%s", code, out, stderr)
 	}

@@ -167,6 +167,10 @@ const (
 	flagSpecDir   = "spec-dir"
 	flagSources   = "sources"
 	flagRun       = "run"
+	// flagAllowPartial lets score and publish go on without a framework source that never had a
+	// good run (pipelines.ErrMissingSources otherwise).
+	flagAllowPartial  = "allow-partial"
+	usageAllowPartial = "score and publish although a source the framework needs has never had a good collect run (its indicators are left out)"
 )
 
 func envOr(key, def string) string {

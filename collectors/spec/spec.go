@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/fhi-index/fhi/collectors"
+	"github.com/fhi-index/fhi/internal/yamlsafe"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/net/html/charset"
 )
@@ -156,11 +157,9 @@ var (
 
 // Parse reads and validates a spec; file names it in errors.
 func Parse(file string, data []byte) (*Spec, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var s Spec
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrSpec, file, err)
+	if err := yamlsafe.DecodeStrict(data, &s); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrSpec, file, err)
 	}
 	s.file = file
 	if err := s.validate(); err != nil {
@@ -176,8 +175,8 @@ func (s *Spec) validate() error {
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: %s: %s: %s", ErrSpec, s.file, path, fmt.Sprintf(format, args...)))
 	}
-	if !fieldName.MatchString(s.Name) {
-		bad("source", "must be a lowercase name like p2p, got %q", s.Name)
+	if err := collectors.ValidSourceName(s.Name); err != nil {
+		bad("source", "%v", err)
 	}
 	if len(s.Start) == 0 {
 		bad("start", "needs at least one URL")

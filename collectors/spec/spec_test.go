@@ -37,7 +37,7 @@ func TestParseRejectsBadSpecs(t *testing.T) {
 		name, yaml string
 		want       []string // every problem is reported, each with its key path
 	}{
-		{"unknown key", "source: x\nstart: [a]\nsurce: y\npages: []\n", []string{"field surce not found"}},
+		{"unknown key", "source: x\nstart: [a]\nsurce: y\npages: []\n", []string{`unknown key "surce"`}},
 		{"many problems at once", `
 source: Bad-Name
 pages:
@@ -47,7 +47,7 @@ pages:
       key: '{nope}'
       required: [gone]
       fields: {ok: h1, url: 'url:no-group', cut: 'h1 | re:nogroup'}
-`, []string{"source: must be a lowercase name", "start: needs at least one URL", "pages[0].name: is required",
+`, []string{`source: "Bad-Name" is not a valid source name`, "start: needs at least one URL", "pages[0].name: is required",
 			"pages[0].match: must be a regular expression", "pages[0].format: must be html or json",
 			`pages[0].items.key: names unknown field "nope"`, `pages[0].items.required: names unknown field "gone"`,
 			"pages[0].items.fields.url: url: needs a regular expression with a capture group",
