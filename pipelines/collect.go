@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -582,8 +583,10 @@ func (l *Lake) archiveFiles(source, runID string, finalize bool) ([]string, erro
 	return names, nil
 }
 
-// pageIndex reads the page index a collect run wrote (pages.json in its partition): its 200 pages,
-// only those with an ETag or Last-Modified when forRevalidation. Every entry must name a WARC file
+// pageIndex reads the page index a collect run wrote (pages.json in its partition): its 200 pages
+// and, for a replay, its redirects (a moved page's old URL answers 301 from the archive as it did
+// from the site, and the crawl follows it there); only pages with an ETag or Last-Modified when
+// forRevalidation. Every entry must name a WARC file
 // of the source's archive directory: the index is read from disk and could have been edited.
 func (l *Lake) pageIndex(m *Manifest, forRevalidation bool) (map[string]collectors.ArchivedPage, error) {
 	path := filepath.Join(l.RawDir(m.Source, m.RunID), "pages.json")
@@ -600,7 +603,8 @@ func (l *Lake) pageIndex(m *Manifest, forRevalidation bool) (map[string]collecto
 		if p.File == "" || p.File != filepath.Base(p.File) || strings.HasPrefix(p.File, ".") || !strings.HasSuffix(p.File, ".warc.gz") {
 			return nil, fmt.Errorf("reading the page index %s: page %s names %q, not a WARC file of the source's archive", l.Rel(path), p.URL, p.File)
 		}
-		if p.Status == 200 && (!forRevalidation || p.ETag != "" || p.LastModified != "") {
+		redirect := p.Status >= 300 && p.Status < 400 && p.Status != http.StatusNotModified
+		if p.Status == http.StatusOK && (!forRevalidation || p.ETag != "" || p.LastModified != "") || redirect && !forRevalidation {
 			index[p.Key()] = p
 		}
 	}
