@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/pipelines"
@@ -41,8 +39,8 @@ or a config naming sites, the built-in sample web is started and crawled.`,
 				return err
 			}
 			copts.Sources = args
-			prog := newCrawlProgress(cmd.Context(), a.stderr, expectedRequests(lake))
-			copts.Progress = func(p pipelines.SourceProgress) { prog.update(p.Source, p.Stats, p.Done) }
+			prog := newCrawlProgress(cmd.Context(), a.stderr)
+			copts.Progress = prog.update
 			res, err := lake.Collect(cmd.Context(), copts)
 			prog.finish()
 			var ms []*pipelines.Manifest
@@ -58,34 +56,11 @@ or a config naming sites, the built-in sample web is started and crawled.`,
 			if err != nil {
 				return err
 			}
-			return collectLosses(ms)
+			return pipelines.LossesErr(res.Losses)
 		},
 	}
 	cf = addCrawlFlags(cmd.Flags(), &a.configPath)
 	return cmd
-}
-
-// collectLosses is a lossesError when successful collect runs set URLs or pages aside.
-func collectLosses(ms []*pipelines.Manifest) error {
-	var parts []string
-	for _, m := range ms {
-		if m.Status != pipelines.StatusSucceeded || len(m.Details) == 0 {
-			continue
-		}
-		var d struct {
-			Stats collectors.Stats `json:"crawl_stats"`
-		}
-		if json.Unmarshal(m.Details, &d) != nil {
-			continue
-		}
-		if d.Stats.Failed > 0 || d.Stats.Quarantined > 0 {
-			parts = append(parts, fmt.Sprintf("%s: %d URLs failed for good, %d pages quarantined", m.Source, d.Stats.Failed, d.Stats.Quarantined))
-		}
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	return lossesError{fmt.Errorf("%s (fhi quality lists them)", strings.Join(parts, "; "))}
 }
 
 // completeSources completes source names for shell completion.

@@ -69,8 +69,8 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 	if sources != "" {
 		copts.Sources = strings.Split(sources, ",")
 	}
-	prog := newCrawlProgress(ctx, stderr, expectedRequests(lake))
-	copts.Progress = func(p pipelines.SourceProgress) { prog.update(p.Source, p.Stats, p.Done) }
+	prog := newCrawlProgress(ctx, stderr)
+	copts.Progress = prog.update
 	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: allowPartial})
 	prog.finish()
 	if errors.Is(err, pipelines.ErrNothingToResume) {
@@ -95,7 +95,7 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 		return nil, lake.Root, errors.Join(err, terr)
 	}
 	if err == nil {
-		err = collectLosses(res.Collect)
+		err = pipelines.LossesErr(res.Losses)
 	}
 	return table, lake.Root, err
 }

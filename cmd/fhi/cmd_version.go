@@ -1,10 +1,8 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver the lake is written with
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/spf13/cobra"
 )
@@ -19,7 +17,11 @@ func newVersionCmd(a *app) *cobra.Command {
 			v := struct {
 				pipelines.CodeVersion
 				DuckDB string `json:"duckdb"`
-			}{CodeVersion: pipelines.CurrentCodeVersion(), DuckDB: duckDBVersion()}
+			}{CodeVersion: pipelines.CurrentCodeVersion()}
+			var err error
+			if v.DuckDB, err = pipelines.DuckDBVersion(cmd.Context()); err != nil {
+				v.DuckDB = "unknown: " + err.Error()
+			}
 			if asJSON {
 				return writeJSON(a.stdout, v)
 			}
@@ -35,18 +37,4 @@ func newVersionCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, flagJSON, false, "print JSON")
 	return cmd
-}
-
-// duckDBVersion asks the linked DuckDB library for its version.
-func duckDBVersion() string {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return "unknown: " + err.Error()
-	}
-	defer db.Close()
-	var v string
-	if err := db.QueryRow(`SELECT version()`).Scan(&v); err != nil {
-		return "unknown: " + err.Error()
-	}
-	return v
 }

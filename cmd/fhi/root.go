@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	_ "github.com/fhi-index/fhi/collectors/all" // every source
+	"github.com/fhi-index/fhi/pipelines"
 	"github.com/spf13/cobra"
 )
 
@@ -28,14 +29,6 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// lossesError is a command that did its job but lost something on the way (URLs that failed for
-// good, pages or rows quarantined): exit 3, so a scheduler can alert without treating the night as
-// failed. Its output is complete and was published.
-type lossesError struct{ err error }
-
-func (e lossesError) Error() string { return e.err.Error() }
-func (e lossesError) Unwrap() error { return e.err }
 
 // app is what every command shares: where to write and the global flags.
 type app struct {
@@ -75,13 +68,13 @@ func (a *app) exit(cmd *cobra.Command, err error) int {
 		name = cmd.CommandPath()
 	}
 	var ue usageError
-	var le lossesError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(a.stderr, "%s: %v\nRun '%s --help' for usage.\n", name, err, name)
 		return exitUsage
-	case errors.As(err, &le):
-		fmt.Fprintf(a.stderr, "%s: succeeded with losses: %v\n", name, err)
+	case errors.Is(err, pipelines.ErrSucceededWithLosses):
+		// The run did its job and published; what it set aside is listed by fhi quality.
+		fmt.Fprintf(a.stderr, "%s: %v (fhi quality lists them)\n", name, err)
 		return exitLosses
 	default:
 		fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
@@ -135,7 +128,7 @@ Start with: fhi run`,
 		root.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{
-		newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a), newAuditCmd(a),
+		newStatusCmd(a), newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a), newAuditCmd(a),
 	} {
 		c.GroupID = groupRead
 		root.AddCommand(c)

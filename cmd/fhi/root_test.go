@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fhi-index/fhi/pipelines"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -23,7 +24,9 @@ func TestExitCodes(t *testing.T) {
 		{"failure", func(*cobra.Command, []string) error { return errStub }, nil, exitError, "fhi probe-exit: stub failure"},
 		{"usage", func(*cobra.Command, []string) error { return usagef("bad") }, nil, exitUsage, "Run 'fhi probe-exit --help'"},
 		{"unknown flag", func(*cobra.Command, []string) error { return nil }, []string{"--nope"}, exitUsage, "unknown flag: --nope"},
-		{"losses", func(*cobra.Command, []string) error { return lossesError{errStub} }, nil, exitLosses, "succeeded with losses: stub failure"},
+		{"losses", func(*cobra.Command, []string) error {
+			return pipelines.LossesErr([]pipelines.Loss{{Stage: "collect", Source: "p2p", Run: "collect-x", FailedURLs: 2}})
+		}, nil, exitLosses, "p2p (run collect-x): 2 URLs failed for good"},
 		{"panic", func(*cobra.Command, []string) error { panic("kaboom") }, nil, exitError, "internal error: kaboom"},
 	}
 	for _, tt := range tests {
