@@ -83,6 +83,14 @@ type Node struct {
 	Parent   *Node
 	Children []*Node // empty for an indicator
 
+	// Indicator definition (data/framework.yaml; read by the transform's lint and the sample web):
+	// the metric's unit, the sources it is computed from, the SQL step that computes it (its file
+	// name without .sql) and what it measures.
+	Unit       string
+	Sources    []string
+	Step       string
+	Definition string
+
 	// Indicator settings, resolved: the node's own value, else the nearest ancestor's, else the
 	// file's defaults, else benefit / none / error / drop.
 	Direction string
@@ -170,6 +178,12 @@ type nodeSpec struct {
 	Goalposts []float64   `yaml:"goalposts"`
 	Weighting *weightSpec `yaml:"weighting"`
 	Children  []nodeSpec  `yaml:"children"`
+
+	// indicator definition
+	Unit       string   `yaml:"unit"`
+	Sources    []string `yaml:"sources"`
+	Step       string   `yaml:"step"`
+	Definition string   `yaml:"definition"`
 }
 
 type weightSpec struct {
@@ -384,7 +398,8 @@ func (b *builder) checkEnum(path, v string, allowed []string) {
 }
 
 func (b *builder) node(s *nodeSpec, parent *Node, path string, inh leafSpec) *Node {
-	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Parent: parent}
+	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Parent: parent,
+		Unit: s.Unit, Sources: s.Sources, Step: s.Step, Definition: s.Definition}
 	if parent != nil {
 		n.Level = parent.Level + 1
 	}
@@ -417,6 +432,9 @@ func (b *builder) node(s *nodeSpec, parent *Node, path string, inh leafSpec) *No
 			b.fail(path+".weighting", "indicator %q has no children to weight", s.ID)
 		}
 		return n
+	}
+	if s.Unit != "" || len(s.Sources) > 0 || s.Step != "" || s.Definition != "" {
+		b.fail(path, "group %q: unit, sources, step and definition belong to indicators", s.ID)
 	}
 	if len(s.Goalposts) > 0 {
 		b.fail(path+".goalposts", "only indicators have goalposts")
