@@ -51,10 +51,10 @@ func Rate(currency string, year int) (rate float64, ok bool) {
 
 // AmountPhrase is one row of amount_phrases.csv.
 type AmountPhrase struct {
-	Phrase, Kind         string  // Kind: vague or undisclosed
-	ValueWan, LowWan     float64 // conventional value and low end, 万; NaN when empty
-	HighWan              float64 // high end, 万; NaN = unbounded
-	Note                 string
+	Phrase, Kind     string  // Kind: vague or undisclosed
+	ValueWan, LowWan float64 // conventional value and low end, 万; NaN when empty
+	HighWan          float64 // high end, 万; NaN = unbounded
+	Note             string
 }
 
 // AmountPhrases returns the vague and undisclosed amount phrases with their conventions.
