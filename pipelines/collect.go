@@ -38,6 +38,9 @@ type CollectOptions struct {
 	Incremental bool
 	// AllowDrop lets a run publish fewer than half of the previous run's records.
 	AllowDrop bool
+	// Simulated says the sites are fhi's sample web (the CLI sets it when it started one); the
+	// manifest records it, and every score and publication built on the run carries it.
+	Simulated bool
 }
 
 // Collect runs one collect run per source, in name order, and returns their manifests and the
@@ -170,7 +173,7 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		if m, err = l.beginRun(StageCollect, src.Name, []string{old.RunID}); err != nil {
 			return nil, err
 		}
-		m.Params = map[string]string{"base_url": baseURL, "from_archive": old.RunID}
+		m.Params = map[string]string{"base_url": baseURL, "from_archive": old.RunID, ParamSimulated: old.Params[ParamSimulated]}
 	default:
 		if opts.Incremental && prev != nil {
 			if crawlOpts.Revalidate, err = l.pageIndex(prev, true); err != nil {
@@ -187,6 +190,9 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		m.Params = map[string]string{"base_url": baseURL}
 		if crawlOpts.Revalidate != nil {
 			m.Params["incremental_from"] = prev.RunID
+		}
+		if opts.Simulated {
+			m.Params[ParamSimulated] = "true"
 		}
 	}
 	tmp := l.rawTempDir(src.Name, m.RunID)

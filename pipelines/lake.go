@@ -13,8 +13,9 @@ var ErrLakeBusy = errors.New("pipelines: lake is in use by another fhi process")
 
 // Lake is an opened lake directory.
 type Lake struct {
-	Root string
-	lock *os.File
+	Root    string
+	lock    *os.File
+	lineage *lineageEvents // OpenLineage delivery (lineage_events.go)
 }
 
 // OpenLake opens (creating if needed) the lake at root and takes its lock; Close releases it.

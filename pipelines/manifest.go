@@ -128,7 +128,11 @@ func (l *Lake) beginRun(stage, source string, upstream []string) (*Manifest, err
 	if m.Upstream == nil {
 		m.Upstream = []string{}
 	}
-	return m, l.writeManifest(m)
+	if err := l.writeManifest(m); err != nil {
+		return m, err
+	}
+	l.emitLineage(m) // OpenLineage START
+	return m, nil
 }
 
 // finishRun stamps the outcome and writes the manifest for good.
@@ -143,7 +147,11 @@ func (l *Lake) finishRun(m *Manifest, err error, interrupted bool) error {
 	default:
 		m.Status, m.Error = StatusFailed, err.Error()
 	}
-	return l.writeManifest(m)
+	if err := l.writeManifest(m); err != nil {
+		return err
+	}
+	l.emitLineage(m) // OpenLineage COMPLETE, FAIL or ABORT
+	return nil
 }
 
 func (l *Lake) writeManifest(m *Manifest) error {
@@ -261,3 +269,6 @@ func (l *Lake) fileRef(path string) (FileRef, error) {
 	}
 	return FileRef{Path: l.Rel(path), SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
 }
+
+// CurrentCodeVersion is the version of the running binary, as manifests record it.
+func CurrentCodeVersion() CodeVersion { return codeVersion() }

@@ -26,7 +26,7 @@ func startSampleWeb(t *testing.T, scale float64) CollectOptions {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}}
+	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
 	for _, s := range srv.Sites() {
 		if s.Name == "p2p" {
 			opts.BaseURLs["p2p"] = s.BaseURL
@@ -81,7 +81,7 @@ func TestRunAllEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := string(b)
-		for _, want := range []string{"Simulated data", "<td>北京</td>", res.Score.RunID, "<code>ecosystem.attention.baidu_heat</code>", "fhi lineage"} {
+		for _, want := range []string{"Simulated data", ">北京</a>", res.Score.RunID, "<code>ecosystem.attention.baidu_heat</code>", "fhi lineage"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("report.html lacks %q", want)
 			}

@@ -1,164 +1,388 @@
 package pipelines
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	_ "embed"
+	"encoding/json"
 	"fmt"
-	"html/template"
-	"net"
+	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
-	"time"
+	"strings"
+
+	"github.com/fhi-index/fhi/collectors"
+	"github.com/fhi-index/fhi/data"
+	"github.com/fhi-index/fhi/pipelines/report"
+	"github.com/fhi-index/fhi/scoring"
 )
 
-//go:embed report.html.tmpl
-var reportTemplate string
+// firmsPerProfile is how many named firms a city profile lists.
+const firmsPerProfile = 5
 
-// report is what published/report.html shows.
-type report struct {
-	ScoreRun, TransformRun, PublishedAt string
-	Simulated                           bool
-	Level1                              []string
-	Top                                 []reportRow
-	Rows                                []ScoreRow
-	Candidates                          []string
-	Orders                              []reportOrder
-	Missing                             []string
-	Sources                             []reportSource
+// Report renders the report of a score run (the published one when scoreRun is empty) without
+// publishing anything: `fhi report` writes it where the user asks.
+func (l *Lake) Report(ctx context.Context, scoreRun string) ([]byte, error) {
+	db, err := l.openDB()
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	pub := &Publication{}
+	if cur, err := l.Publication(); err == nil && (scoreRun == "" || cur.ScoreRun == scoreRun) {
+		pub = cur
+	} else {
+		if scoreRun == "" {
+			if scoreRun, err = l.publishedScoreRun(ctx, db); err != nil {
+				return nil, err
+			}
+		}
+		prov, err := l.ScoreProvenance(scoreRun)
+		if err != nil {
+			return nil, err
+		}
+		pub.Provenance = *prov
+		if cur != nil && cur.ScoreRun != scoreRun {
+			pub.PreviousScoreRun = cur.ScoreRun // compare with what readers see now
+		}
+	}
+	table, err := l.scoreTable(ctx, db, ScoreQuery{Run: pub.ScoreRun})
+	if err != nil {
+		return nil, err
+	}
+	indicators, err := l.scoreTable(ctx, db, ScoreQuery{Run: pub.ScoreRun, Level: 3, Raw: true})
+	if err != nil {
+		return nil, err
+	}
+	weights, err := scoreWeights(ctx, db, pub.ScoreRun)
+	if err != nil {
+		return nil, err
+	}
+	return l.renderReport(ctx, db, pub, table, indicators, weights)
 }
 
-type reportRow struct {
-	Rank   int
-	City   string
-	Total  float64
-	Level1 []reportCell
+// renderReport gathers what the report shows from the lake and renders it.
+func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, table, indicators *ScoreTable, weights []scoring.NodeWeight) ([]byte, error) {
+	d := &report.Data{
+		PublishRun: pub.PublishRun, PublishedAt: pub.PublishedAt, ScoreRun: pub.ScoreRun, TransformRun: pub.TransformRun,
+		PreviousScoreRun: pub.PreviousScoreRun, Simulated: pub.Simulated, CodeVersion: pub.Code.Version,
+		Missing: table.Missing, Draws: table.Draws,
+	}
+	if pub.Code.Revision != "" {
+		d.CodeVersion += " " + pub.Code.Revision[:min(12, len(pub.Code.Revision))]
+	}
+	var opts struct {
+		Options scoring.Options `json:"options"`
+	}
+	var details string
+	if err := db.QueryRowContext(ctx, `SELECT details FROM score_runs WHERE run_id = ?`, pub.ScoreRun).Scan(&details); err == nil && json.Unmarshal([]byte(details), &opts) == nil {
+		d.Options = fmt.Sprintf("normalisation %s, aggregation %s", opts.Options.Normalisation, opts.Options.Aggregation)
+	}
+	byID := map[string]scoring.NodeWeight{}
+	for _, w := range weights {
+		byID[w.ID] = w
+	}
+	for _, w := range weights {
+		parent := byID[w.Parent]
+		n := report.Node{ID: w.ID, Parent: w.Parent, Level: w.Level, Name: w.Name, NameEN: w.NameEN, Method: w.Method,
+			Local: w.Local, Effective: w.Effective, WeightSource: weightSource(w, parent), Placeholder: w.Parent != "" && weightIsPlaceholder(parent), Note: w.Note}
+		if w.Method == scoring.MethodAHP && len(w.Matrix) > 0 {
+			n.CR, n.HasCR = w.CR, true
+		}
+		if w.Method == scoring.MethodPCA && w.Kept > 0 {
+			n.Explained = keptShare(w)
+		}
+		d.Nodes = append(d.Nodes, n)
+	}
+	cities, err := data.Cities()
+	if err != nil {
+		return nil, err
+	}
+	codeOf := map[string]string{}
+	for _, c := range cities {
+		codeOf[c.Name] = c.Code
+	}
+	prevRank := map[string]int{}
+	if pub.PreviousScoreRun != "" {
+		if _, _, changes, err := l.ScoreDiff(ctx, pub.PreviousScoreRun, pub.ScoreRun, table.Columns[0]); err == nil {
+			for _, c := range changes {
+				prevRank[c.City] = c.RankA
+			}
+		} else {
+			d.PreviousScoreRun = "" // pruned or never comparable: say nothing rather than guess
+		}
+	}
+	rowOf := map[string]*ScoreRow{}
+	for i := range indicators.Rows {
+		rowOf[indicators.Rows[i].City] = &indicators.Rows[i]
+	}
+	ranks, err := nodeRanks(ctx, db, pub.ScoreRun)
+	if err != nil {
+		return nil, err
+	}
+	records, err := l.recordsByCity(ctx, db, pub.TransformRun)
+	if err != nil {
+		return nil, err
+	}
+	firms := l.largestPlatforms(ctx, db, pub.TransformRun)
+	for _, r := range table.Rows {
+		c := report.City{Code: codeOf[r.City], Name: r.City, NameEN: r.CityEN, Rank: r.Rank, Scores: map[string]report.Score{},
+			MedianRank: r.MedianRank, P05Rank: r.P05Rank, P95Rank: r.P95Rank, PreviousRank: prevRank[r.City],
+			Records: records[codeOf[r.City]], Firms: firms[codeOf[r.City]]}
+		for i, col := range table.Columns {
+			c.Scores[col] = report.Score{Score: r.Scores[i], Rank: ranks[col][r.City]}
+		}
+		best, bestRank := "", math.MaxInt
+		if ir := rowOf[r.City]; ir != nil {
+			for i, col := range indicators.Columns {
+				if indicators.Labels[i].Level != 3 {
+					continue
+				}
+				s := report.Score{Score: ir.Scores[i], Rank: ranks[col][r.City]}
+				if !math.IsNaN(ir.Raw[i]) {
+					v := ir.Raw[i]
+					s.Raw = &v
+				}
+				c.Scores[col] = s
+				if s.Rank < bestRank {
+					best, bestRank = col, s.Rank
+				}
+			}
+		}
+		if best != "" {
+			c.LineageCommand = fmt.Sprintf("fhi lineage --run %s --verify %s %s", pub.ScoreRun, r.City, best)
+		}
+		d.Cities = append(d.Cities, c)
+	}
+	for _, s := range pub.Sources {
+		host := "file import"
+		if u, err := url.Parse(s.BaseURL); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		d.Sources = append(d.Sources, report.Source{Source: s.Source, Run: s.Run, Host: host, Records: s.Records, Simulated: s.Simulated})
+	}
+	if d.Quality, err = l.reportQuality(ctx, db, pub.Sources); err != nil {
+		return nil, err
+	}
+	d.OddNames = oddNames(ctx, db)
+	return report.Render(d)
 }
 
-type reportCell struct {
-	Score float64
-	Rank  int
-}
-
-type reportOrder struct {
-	Node   string
-	Cities []string
-}
-
-type reportSource struct {
-	Source, Run, Host string
-	Rows              int64
-}
-
-// writeReport renders the published ranking as a self-contained HTML page. Every value goes
-// through html/template, so no text from a crawled page can become markup.
-func (l *Lake) writeReport(ctx context.Context, db *sql.DB, t *ScoreTable, now time.Time) ([]byte, error) {
-	r := report{ScoreRun: t.RunID, TransformRun: t.TransformRunID, PublishedAt: now.Format("2006-01-02 15:04 MST"), Rows: t.Rows, Missing: t.Missing}
-	ranks := map[string]map[string]int{} // node → city → rank
-	rows, err := db.QueryContext(ctx, `SELECT node, city, rank FROM score_values WHERE run_id = ? AND level <= 2`, t.RunID)
+// nodeRanks reads every node's rank of every city: node → city → rank.
+func nodeRanks(ctx context.Context, db *sql.DB, scoreRun string) (map[string]map[string]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT node, city, rank FROM score_values WHERE run_id = ?`, scoreRun)
 	if err != nil {
 		return nil, fmt.Errorf("reading ranks: %w", err)
 	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
 	for rows.Next() {
 		var node, city string
 		var rank int
 		if err := rows.Scan(&node, &city, &rank); err != nil {
-			rows.Close()
 			return nil, err
 		}
-		if ranks[node] == nil {
-			ranks[node] = map[string]int{}
+		if out[node] == nil {
+			out[node] = map[string]int{}
 		}
-		ranks[node][city] = rank
+		out[node][city] = rank
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var level1 []int // column indexes of the level-1 sub-indices
-	var level1IDs []string
-	lv, err := db.QueryContext(ctx, `SELECT node, level FROM score_weights WHERE run_id = ? AND level BETWEEN 1 AND 2 ORDER BY level, ord`, t.RunID)
-	if err != nil {
-		return nil, err
-	}
-	levelOf := map[string]int{}
-	for lv.Next() {
-		var node string
-		var level int
-		if err := lv.Scan(&node, &level); err != nil {
-			lv.Close()
-			return nil, err
-		}
-		levelOf[node] = level
-	}
-	lv.Close()
-	for i, c := range t.Columns {
-		if levelOf[c] == 1 {
-			level1 = append(level1, i)
-			level1IDs = append(level1IDs, c)
-		}
-	}
-	r.Level1 = level1IDs
-	for i, row := range t.Rows {
-		if i < 20 {
-			rr := reportRow{Rank: row.Rank, City: row.City, Total: row.Scores[0]}
-			for _, c := range level1 {
-				rr.Level1 = append(rr.Level1, reportCell{Score: row.Scores[c], Rank: ranks[t.Columns[c]][row.City]})
-			}
-			r.Top = append(r.Top, rr)
-		} else if i < 23 {
-			r.Candidates = append(r.Candidates, row.City)
-		}
-	}
-	for _, c := range t.Columns[1:] {
-		cities := make([]string, 0, len(ranks[c]))
-		for city := range ranks[c] {
-			cities = append(cities, city)
-		}
-		sort.Slice(cities, func(i, j int) bool {
-			if ranks[c][cities[i]] != ranks[c][cities[j]] {
-				return ranks[c][cities[i]] < ranks[c][cities[j]]
-			}
-			return cities[i] < cities[j]
-		})
-		r.Orders = append(r.Orders, reportOrder{Node: c, Cities: cities[:min(5, len(cities))]})
-	}
-	if err := l.reportSources(t, &r); err != nil {
-		return nil, err
-	}
-	tmpl, err := template.New("report").Parse(reportTemplate)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := tmpl.Execute(&b, r); err != nil {
-		return nil, fmt.Errorf("rendering the report: %w", err)
-	}
-	return b.Bytes(), nil
+	return out, rows.Err()
 }
 
-// reportSources lists the collect runs behind the transform run, and whether any of them crawled a
-// loopback host — the sample web — so the page can say its data are simulated.
-func (l *Lake) reportSources(t *ScoreTable, r *report) error {
-	tr, err := l.Run(t.TransformRunID)
-	if err != nil {
-		return err
+// recordsByCity counts the distinct raw records behind each city's metrics, by source, from the
+// transform run's lineage file; a run without one counts from the metrics' record counts.
+func (l *Lake) recordsByCity(ctx context.Context, db *sql.DB, transformRun string) (map[string][]report.SourceCount, error) {
+	out := map[string][]report.SourceCount{}
+	path := l.metricRecordsPath(transformRun)
+	var rows *sql.Rows
+	var err error
+	if _, serr := os.Stat(path); serr == nil {
+		rows, err = db.QueryContext(ctx, `SELECT city_code, source, count(DISTINCT record_id) FROM read_parquet(?) GROUP BY city_code, source ORDER BY city_code, source`, path)
+	} else {
+		rows, err = db.QueryContext(ctx, `SELECT city_code, 'all sources', CAST(sum(n_records) AS BIGINT) FROM metric_history WHERE transform_run_id = ? GROUP BY city_code`, transformRun)
 	}
-	for _, id := range tr.Upstream {
-		m, err := l.Run(id)
-		if err != nil {
-			return err
+	if err != nil {
+		return nil, fmt.Errorf("counting the records behind each city: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var sc report.SourceCount
+		if err := rows.Scan(&code, &sc.Source, &sc.Count); err != nil {
+			return nil, err
 		}
-		host := "file import"
-		if u, err := url.Parse(m.Params["base_url"]); err == nil && u.Host != "" {
-			host = u.Host
-			if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
-				r.Simulated = true
+		out[code] = append(out[code], sc)
+	}
+	return out, rows.Err()
+}
+
+// largestPlatforms names each city's largest P2P platforms by 2016 turnover among the records
+// behind the transform run's firm counts. The names are scraped text; the report escapes them.
+// The cleaned table holds the latest transform's records, so only records that this run's
+// lineage file lists are named; without either, profiles name no firm.
+func (l *Lake) largestPlatforms(ctx context.Context, db *sql.DB, transformRun string) map[string][]string {
+	out := map[string][]string{}
+	path := l.metricRecordsPath(transformRun)
+	if _, err := os.Stat(path); err != nil || !tableExists(ctx, db, "clean_p2p_platforms") {
+		return out
+	}
+	rows, err := db.QueryContext(ctx, `
+		WITH behind AS (SELECT DISTINCT record_id FROM read_parquet(?) WHERE indicator = 'industry.p2p.firms'),
+		ranked AS (
+			SELECT p.city_code, p.name, row_number() OVER (PARTITION BY p.city_code ORDER BY p.turnover_2016_yuan DESC NULLS LAST, p.name) AS n
+			FROM clean_p2p_platforms p JOIN behind b ON b.record_id = p.record_id)
+		SELECT city_code, name FROM ranked WHERE n <= ? ORDER BY city_code, n`, path, firmsPerProfile)
+	if err != nil {
+		return out // a cleaned table of another shape: the profiles go without firm names
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name string
+		if rows.Scan(&code, &name) == nil {
+			out[code] = append(out[code], name)
+		}
+	}
+	return out
+}
+
+// reportQuality counts, per source behind the scores, the pages its collect run failed or
+// quarantined and the rows the transform quarantined.
+func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRun) ([]report.QualityRow, error) {
+	bySource := map[string]*report.QualityRow{}
+	var order []string
+	reasons := map[string]map[string]int64{}
+	get := func(src string) *report.QualityRow {
+		r, ok := bySource[src]
+		if !ok {
+			r = &report.QualityRow{Source: src}
+			bySource[src] = r
+			order = append(order, src)
+			reasons[src] = map[string]int64{}
+		}
+		return r
+	}
+	for _, s := range sources {
+		r := get(s.Source)
+		r.Records += s.Records
+		b, err := os.ReadFile(filepath.Join(l.RawDir(s.Source, s.Run), "failures.json"))
+		if err != nil {
+			continue // an import, or a run from before failures were recorded
+		}
+		var fails []collectors.Failure
+		if err := json.Unmarshal(b, &fails); err != nil {
+			return nil, fmt.Errorf("reading failures of %s: %w", s.Run, err)
+		}
+		for _, f := range fails {
+			if f.Kind == "quarantine" { // fetched, but the page could not be parsed
+				r.QuarantinedPages++
+			} else {
+				r.FailedPages++
+			}
+			reasons[s.Source][f.Kind]++
+		}
+	}
+	if tableExists(ctx, db, "quarantine") {
+		rows, err := db.QueryContext(ctx, `SELECT source, reason, count(*) FROM quarantine GROUP BY source, reason`)
+		if err != nil {
+			return nil, fmt.Errorf("reading the quarantine: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var src, reason string
+			var n int64
+			if err := rows.Scan(&src, &reason, &n); err != nil {
+				return nil, err
+			}
+			get(src).QuarantinedRows += n
+			reasons[src][reason] += n
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]report.QualityRow, 0, len(order))
+	sort.Strings(order)
+	for _, src := range order {
+		r := bySource[src]
+		type kv struct {
+			k string
+			n int64
+		}
+		var rs []kv
+		for k, n := range reasons[src] {
+			rs = append(rs, kv{k, n})
+		}
+		sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || rs[i].n == rs[j].n && rs[i].k < rs[j].k })
+		var parts []string
+		for i := 0; i < len(rs) && i < 3; i++ {
+			parts = append(parts, fmt.Sprintf("%s (%d)", rs[i].k, rs[i].n))
+		}
+		r.Reasons = strings.Join(parts, "; ")
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// oddNamePattern finds names that break naive handling: markup and quote characters, a formula
+// prefix (a spreadsheet runs =SUM(…)), zero-width characters, surrounding spaces.
+const oddNamePattern = `[<>"'&;\\]|^[=+@-]|[\x{200B}-\x{200D}\x{FEFF}]|^\s|\s$`
+
+// oddNamesPerTable bounds the list per cleaned table.
+const oddNamesPerTable = 20
+
+// oddNames lists the names in the cleaned tables (every clean_* table with name and record_id
+// columns) that match oddNamePattern, with why.
+func oddNames(ctx context.Context, db *sql.DB) []report.OddName {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_columns() WHERE table_name LIKE 'clean\_%' ESCAPE '\' AND column_name IN ('name', 'record_id')
+		GROUP BY table_name HAVING count(*) = 2 ORDER BY table_name`)
+	if err != nil {
+		return nil
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if rows.Scan(&t) == nil {
+			tables = append(tables, t)
+		}
+	}
+	rows.Close()
+	var out []report.OddName
+	for _, t := range tables {
+		// The table name comes from the catalog, not from scraped data; quoted as an identifier.
+		q := fmt.Sprintf(`SELECT record_id, name FROM "%s" WHERE regexp_matches(name, ?) ORDER BY record_id LIMIT ?`, strings.ReplaceAll(t, `"`, `""`))
+		rs, err := db.QueryContext(ctx, q, oddNamePattern, oddNamesPerTable)
+		if err != nil {
+			continue
+		}
+		for rs.Next() {
+			var id, name string
+			if rs.Scan(&id, &name) == nil {
+				out = append(out, report.OddName{Table: t, RecordID: id, Name: name, Why: whyOdd(name)})
 			}
 		}
-		r.Sources = append(r.Sources, reportSource{Source: m.Source, Run: m.RunID, Rows: m.Rows, Host: host})
+		rs.Close()
 	}
-	sort.Slice(r.Sources, func(i, j int) bool { return r.Sources[i].Source < r.Sources[j].Source })
-	return nil
+	return out
+}
+
+func whyOdd(name string) string {
+	var why []string
+	if strings.ContainsAny(name, `<>&`) {
+		why = append(why, "markup characters")
+	}
+	if strings.ContainsAny(name, `"';\`) {
+		why = append(why, "quotes or separators")
+	}
+	if strings.IndexAny(name, "=+-@") == 0 {
+		why = append(why, "formula prefix")
+	}
+	if strings.ContainsAny(name, "\u200b\u200c\u200d\ufeff") {
+		why = append(why, "zero-width characters")
+	}
+	if strings.TrimSpace(name) != name {
+		why = append(why, "surrounding spaces")
+	}
+	return strings.Join(why, ", ")
 }

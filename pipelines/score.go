@@ -105,6 +105,9 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 	}()
 	sum := sha256.Sum256(fwYAML)
 	m.Params = map[string]string{"framework_sha256": hex.EncodeToString(sum[:])}
+	if err := l.markSimulated(m); err != nil {
+		return m, nil, err
+	}
 
 	db, err := l.openDB()
 	if err != nil {

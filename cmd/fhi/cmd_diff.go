@@ -1,52 +1,62 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
+
+	"github.com/fhi-index/fhi/pipelines"
+	"github.com/spf13/cobra"
 )
 
-// cmdDiff implements "fhi diff [RUN_A RUN_B]": how ranks moved between two score runs.
-func cmdDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", "diff [--node total] [--json] [SCORE_RUN_A SCORE_RUN_B]",
-		"Compares two score runs — by default the two newest, e.g. last night and the night before —\non one node (the total, or any sub-index or indicator id): each city's rank and score in both\nand how far it moved.", stderr)
-	lakePath := lakeFlag(fs)
-	node := fs.String("node", "total", "node to compare: total, a sub-index or an indicator id")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newDiffCmd(a *app) *cobra.Command {
+	var node string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff [flags] [SCORE_RUN_A SCORE_RUN_B]",
+		Short: "how ranks moved between two score runs (by default the two newest)",
+		Long: `Compares two score runs — by default the two newest, e.g. last night and the night before — on one
+node (the total, or any sub-index or indicator id): each city's rank and score in both and how far
+it moved.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 0 && len(args) != 2 {
+				return usagef("want no run ids or two, got %d", len(args))
+			}
+			return nil
+		},
+		ValidArgsFunction: a.completeRuns(pipelines.StageScore),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lake, err := a.readLake()
+			if err != nil {
+				return err
+			}
+			defer lake.Close()
+			var runA, runB string
+			if len(args) == 2 {
+				runA, runB = args[0], args[1]
+			}
+			ra, rb, changes, err := lake.ScoreDiff(cmd.Context(), runA, runB, node)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, map[string]any{"run_a": ra, "run_b": rb, "node": node, "changes": changes})
+			}
+			fmt.Fprintf(a.stdout, "%s: %s → %s\n", node, ra, rb)
+			rows := make([][]string, 0, len(changes))
+			for _, c := range changes {
+				move := "="
+				switch {
+				case c.RankChange > 0:
+					move = fmt.Sprintf("↑%d", c.RankChange)
+				case c.RankChange < 0:
+					move = fmt.Sprintf("↓%d", -c.RankChange)
+				}
+				rows = append(rows, []string{fmt.Sprint(c.RankB), c.City, move, fmt.Sprint(c.RankA), fmt.Sprintf("%.1f", c.ScoreA), fmt.Sprintf("%.1f", c.ScoreB)})
+			}
+			printAligned(a.stdout, []string{"rank", "city", "move", "was", "score was", "score"}, rows)
+			return nil
+		},
 	}
-	if fs.NArg() != 0 && fs.NArg() != 2 {
-		fs.Usage()
-		return exitUsage
-	}
-	lake, ok := openLake(stderr, "diff", *lakePath)
-	if !ok {
-		return exitError
-	}
-	defer lake.Close()
-	a, b, changes, err := lake.ScoreDiff(ctx, fs.Arg(0), fs.Arg(1), *node)
-	if err != nil {
-		return fail(stderr, "diff", err)
-	}
-	if *asJSON {
-		if err := writeJSON(stdout, map[string]any{"run_a": a, "run_b": b, "node": *node, "changes": changes}); err != nil {
-			return fail(stderr, "diff", err)
-		}
-		return exitOK
-	}
-	fmt.Fprintf(stdout, "%s: %s → %s\n", *node, a, b)
-	rows := make([][]string, 0, len(changes))
-	for _, c := range changes {
-		move := "="
-		switch {
-		case c.RankChange > 0:
-			move = fmt.Sprintf("↑%d", c.RankChange)
-		case c.RankChange < 0:
-			move = fmt.Sprintf("↓%d", -c.RankChange)
-		}
-		rows = append(rows, []string{fmt.Sprint(c.RankB), c.City, move, fmt.Sprint(c.RankA), fmt.Sprintf("%.1f", c.ScoreA), fmt.Sprintf("%.1f", c.ScoreB)})
-	}
-	printAligned(stdout, []string{"rank", "city", "move", "was", "score was", "score"}, rows)
-	return exitOK
+	cmd.Flags().StringVar(&node, "node", "total", "node to compare: total, a sub-index or an indicator id")
+	cmd.Flags().BoolVar(&asJSON, flagJSON, false, "print JSON")
+	return cmd
 }

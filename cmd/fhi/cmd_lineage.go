@@ -1,54 +1,59 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strconv"
 
 	"github.com/fhi-index/fhi/pipelines"
+	"github.com/spf13/cobra"
 )
 
-// cmdLineage implements "fhi lineage <city> <indicator>": from a published score back through the
-// weights, the metric and its records to the archived bytes.
-func cmdLineage(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("lineage", "lineage [--run SCORE_RUN] [--limit N] [--verify] [--json] <city> <indicator>",
-		"Shows how one city's score on one indicator was made: its standardised score and rank, the\nweights up to the total, the transform's metric value, and the raw records behind it with their\nURLs and WARC coordinates. --verify re-reads each listed record's archived response and checks\nits SHA-256.", stderr)
-	lakePath := lakeFlag(fs)
-	runID := fs.String("run", "", "score run (default: the published one)")
-	limit := fs.Int("limit", 10, "records to list")
-	verify := fs.Bool("verify", false, "re-hash each listed record's archived bytes")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newLineageCmd(a *app) *cobra.Command {
+	var runID string
+	var limit int
+	var verify, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "lineage [flags] <city> <indicator>",
+		Short: "trace one city's score on one indicator back to the archived bytes",
+		Long: `Shows how one city's score on one indicator was made: its standardised score and rank, the
+weights up to the total, the transform's metric value, and the raw records behind it with their
+URLs and WARC coordinates. --verify re-reads each listed record's archived response and checks its
+SHA-256 (exit 1 when one does not match).`,
+		Example: `  fhi lineage 杭州 industry.p2p.firms --verify`,
+		Args:    exactArgs("city", "indicator"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lake, err := a.readLake()
+			if err != nil {
+				return err
+			}
+			defer lake.Close()
+			r, err := lake.Lineage(cmd.Context(), pipelines.LineageQuery{City: args[0], Indicator: args[1], ScoreRun: runID, Limit: limit, Verify: verify})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := writeJSON(a.stdout, r); err != nil {
+					return err
+				}
+			} else {
+				printLineage(a.stdout, r)
+			}
+			for _, row := range r.Records {
+				if row.Verified != nil && !*row.Verified {
+					return fmt.Errorf("record %s: the archived bytes at %s @ %d do not match body_sha256 %s", row.RecordID, row.WARCFile, row.WARCOffset, row.BodySHA256)
+				}
+			}
+			return nil
+		},
 	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return exitUsage
-	}
-	lake, ok := openLake(stderr, "lineage", *lakePath)
-	if !ok {
-		return exitError
-	}
-	defer lake.Close()
-	r, err := lake.Lineage(ctx, pipelines.LineageQuery{City: fs.Arg(0), Indicator: fs.Arg(1), ScoreRun: *runID, Limit: *limit, Verify: *verify})
-	if err != nil {
-		return fail(stderr, "lineage", err)
-	}
-	if *asJSON {
-		if err := writeJSON(stdout, r); err != nil {
-			return fail(stderr, "lineage", err)
-		}
-	} else {
-		printLineage(stdout, r)
-	}
-	for _, row := range r.Records {
-		if row.Verified != nil && !*row.Verified {
-			fmt.Fprintf(stderr, "fhi lineage: record %s: archived bytes do not match body_sha256\n", row.RecordID)
-			return exitError
-		}
-	}
-	return exitOK
+	f := cmd.Flags()
+	f.StringVar(&runID, flagRun, "", "score run (default: the published one)")
+	f.IntVar(&limit, "limit", 10, "records to list")
+	f.BoolVar(&verify, "verify", false, "re-hash each listed record's archived bytes")
+	f.BoolVar(&asJSON, flagJSON, false, "print the report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc(flagRun, a.completeRuns(pipelines.StageScore))
+	return cmd
 }
 
 func printLineage(w io.Writer, r *pipelines.LineageReport) {

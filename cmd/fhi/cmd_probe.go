@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,67 +9,71 @@ import (
 	"time"
 
 	"github.com/fhi-index/fhi/collectors"
+	"github.com/spf13/cobra"
 )
 
-// cmdProbe implements "fhi probe <source> <url>": fetch one page and print what the source's
-// extractors pull from it, to fix a spec against a changed page. Nothing is written to the lake.
-func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe [--spec-dir DIR] <source> <url>",
-		"Fetches one page (no retries, nothing stored) and prints as JSON which page spec it matched,\nthe items and keys extracted, the links followed and any problems.", stderr)
-	cf := &crawlFlags{specDir: fs.String("spec-dir", "", "directory of edited source specs to use over the built-in ones")}
-	timeout := fs.Duration("timeout", 30*time.Second, "request timeout")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newProbeCmd(a *app) *cobra.Command {
+	var specDir string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "probe [flags] <source> <url>",
+		Short: "fetch one page and print what a source's spec extracts from it",
+		Long: `Fetches one page (no retries, nothing stored) and prints as JSON which page spec it matched, the
+items and keys extracted, the links followed and any problems (exit 1 when there are problems).`,
+		Example:           `  fhi probe --spec-dir my-specs p2p https://www.example.com/p2p/platforms/123`,
+		Args:              exactArgs("source", "url"),
+		ValidArgsFunction: completeSources,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cf := &crawlFlags{specDir: &specDir, configPath: &a.configPath}
+			if err := cf.loadSpecs(cmd.Flags()); err != nil {
+				return err
+			}
+			src, err := collectors.Default.Lookup(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if src.Probe == nil {
+				return fmt.Errorf("source %s is written in Go, not a spec: its parser's tests show what it extracts", src.Name)
+			}
+			u, err := url.Parse(args[1])
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+				return usagef("%q is not an http(s) URL", args[1])
+			}
+			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, u.String(), nil)
+			if err != nil {
+				return err
+			}
+			opts := collectors.DefaultOptions()
+			req.Header.Set("User-Agent", opts.UserAgent)
+			for k, vs := range collectors.HeadersFromEnv(src.Name, os.Getenv) {
+				req.Header[k] = vs
+			}
+			resp, err := (&http.Client{Timeout: timeout}).Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes))
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", u, err)
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s answered HTTP %d", u, resp.StatusCode)
+			}
+			p, err := src.Probe(u, collectors.DecodeUTF8(resp.Header, body))
+			if err != nil {
+				return err
+			}
+			if err := writeJSON(a.stdout, p); err != nil {
+				return err
+			}
+			if len(p.Problems) > 0 {
+				return fmt.Errorf("%d problem(s) extracting %s (listed above)", len(p.Problems), u)
+			}
+			return nil
+		},
 	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return exitUsage
-	}
-	if err := cf.loadSpecs(fs); err != nil {
-		return fail(stderr, "probe", err)
-	}
-	src, err := collectors.Default.Lookup(fs.Arg(0))
-	if err != nil {
-		return fail(stderr, "probe", err)
-	}
-	if src.Probe == nil {
-		return fail(stderr, "probe", fmt.Errorf("source %s is written in Go, not a spec: its parser's tests show what it extracts", src.Name))
-	}
-	u, err := url.Parse(fs.Arg(1))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		fmt.Fprintf(stderr, "fhi probe: %q is not an http(s) URL\n", fs.Arg(1))
-		return exitUsage
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fail(stderr, "probe", err)
-	}
-	opts := collectors.DefaultOptions()
-	req.Header.Set("User-Agent", opts.UserAgent)
-	for k, vs := range collectors.HeadersFromEnv(src.Name, os.Getenv) {
-		req.Header[k] = vs
-	}
-	resp, err := (&http.Client{Timeout: *timeout}).Do(req)
-	if err != nil {
-		return fail(stderr, "probe", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes))
-	if err != nil {
-		return fail(stderr, "probe", fmt.Errorf("reading %s: %w", u, err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fail(stderr, "probe", fmt.Errorf("%s answered HTTP %d", u, resp.StatusCode))
-	}
-	p, err := src.Probe(u, collectors.DecodeUTF8(resp.Header, body))
-	if err != nil {
-		return fail(stderr, "probe", err)
-	}
-	if err := writeJSON(stdout, p); err != nil {
-		return fail(stderr, "probe", err)
-	}
-	if len(p.Problems) > 0 {
-		return exitError
-	}
-	return exitOK
+	cmd.Flags().StringVar(&specDir, flagSpecDir, "", "directory of edited source specs to use over the built-in ones")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "request timeout")
+	return cmd
 }

@@ -33,7 +33,7 @@ func TestProbe(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"unknown source", []string{"probe", "nosuch", srv.URL()}, exitError, "unknown source"},
+		{"unknown source", []string{"probe", "nosuch", srv.URL()}, exitUsage, "unknown source"},
 		{"not a url", []string{"probe", "p2p", "file:///etc/passwd"}, exitUsage, "not an http(s) URL"},
 		{"page the spec does not describe", []string{"probe", "p2p", srv.URL() + "/city/"}, exitError, "no page of spec p2p matches"},
 		{"missing page", []string{"probe", "p2p", srv.URL() + "/p2p/platforms/nope"}, exitError, "HTTP 404"},

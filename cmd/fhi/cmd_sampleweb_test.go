@@ -18,8 +18,8 @@ func TestCmdSampleweb(t *testing.T) {
 		want       int
 		wantStderr string
 	}{
-		{"help", []string{"-h"}, 0, "usage:"},
-		{"bad flag", []string{"--nope"}, 2, "flag provided but not defined"},
+		{"help", []string{"-h"}, 0, ""},
+		{"bad flag", []string{"--nope"}, 2, "unknown flag: --nope"},
 		{"bad faults", []string{"--faults", "teapot"}, 2, "unknown fault"},
 		{"bad scale", []string{"--scale", "-1"}, 2, "--scale"},
 		{"truth without out", []string{"truth"}, 2, "--out"},
@@ -28,7 +28,7 @@ func TestCmdSampleweb(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			got := cmdSampleweb(t.Context(), tt.args, &stdout, &stderr)
+			got := run(t.Context(), prepend("sampleweb", tt.args), &stdout, &stderr)
 			if got != tt.want {
 				t.Fatalf("exit = %d, want %d; stderr: %s", got, tt.want, stderr.String())
 			}
@@ -48,7 +48,7 @@ func TestCmdSamplewebServe(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	done := make(chan int)
 	go func() {
-		done <- cmdSampleweb(ctx, []string{"--addr", "127.0.0.1:0", "--scale", "0.05"}, &stdout, &stderr)
+		done <- run(ctx, []string{"sampleweb", "--addr", "127.0.0.1:0", "--scale", "0.05"}, &stdout, &stderr)
 	}()
 	time.Sleep(500 * time.Millisecond)
 	cancel()

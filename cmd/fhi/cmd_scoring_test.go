@@ -40,13 +40,13 @@ func TestCmdAHP(t *testing.T) {
 		{name: "bad cell", matrix: "1,3\n1/3,abc\n", code: 2, stderr: "m.csv:2:2:"},
 		{name: "not square", matrix: "1,3,1\n1/3,1,1\n", code: 2, stderr: "m.csv:1:"},
 		{name: "not reciprocal", matrix: "1,3\n3,1\n", code: 2, stderr: "not positive reciprocal"},
-		{name: "custom ri", matrix: "1,2,4\n1/2,1,2\n1/4,1/2,1\n", args: []string{"-ri", "0,0,0.52"}, weight0: 4.0 / 7, tolerance: 1e-12},
+		{name: "custom ri", matrix: "1,2,4\n1/2,1,2\n1/4,1/2,1\n", args: []string{"--ri", "0,0,0.52"}, weight0: 4.0 / 7, tolerance: 1e-12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeTemp(t, "m.csv", tt.matrix)
 			var stdout, stderr bytes.Buffer
-			code := cmdAHP(t.Context(), append(tt.args, path), &stdout, &stderr)
+			code := run(t.Context(), append(append([]string{"ahp"}, tt.args...), path), &stdout, &stderr)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
 			}
@@ -70,13 +70,13 @@ func TestCmdAHP(t *testing.T) {
 		})
 	}
 	var stdout, stderr bytes.Buffer
-	if code := cmdAHP(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "Usage: fhi ahp") {
+	if code := run(t.Context(), prepend("ahp", []string{"-h"}), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "fhi ahp [flags] <matrix.csv>") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr.String())
 	}
-	if code := cmdAHP(t.Context(), nil, &stdout, &stderr); code != 2 {
+	if code := run(t.Context(), prepend("ahp", nil), &stdout, &stderr); code != 2 {
 		t.Errorf("no file: exit %d, want 2", code)
 	}
-	if code := cmdAHP(t.Context(), []string{filepath.Join(t.TempDir(), "nope.csv")}, &stdout, &stderr); code != 2 {
+	if code := run(t.Context(), prepend("ahp", []string{filepath.Join(t.TempDir(), "nope.csv")}), &stdout, &stderr); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
 }
@@ -88,7 +88,7 @@ func TestCmdPCA(t *testing.T) {
 	}
 	path := writeTemp(t, "usarrests.csv", string(src))
 	var stdout, stderr bytes.Buffer
-	if code := cmdPCA(t.Context(), []string{path}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), prepend("pca", []string{path}), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var out struct {
@@ -105,7 +105,7 @@ func TestCmdPCA(t *testing.T) {
 	}
 	bad := writeTemp(t, "bad.csv", "unit,a,b\nX,1,2\nY,,3\n")
 	stderr.Reset()
-	if code := cmdPCA(t.Context(), []string{bad}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3") {
+	if code := run(t.Context(), prepend("pca", []string{bad}), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3") {
 		t.Errorf("missing value: exit %d, stderr %q; want 2 naming bad.csv:3", code, stderr.String())
 	}
 }
@@ -132,7 +132,7 @@ func TestCmdScoreFile(t *testing.T) {
 	in := writeTemp(t, "demo.csv", string(src))
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	if code := cmdScoreFile(t.Context(), []string{"--input", in, "--out", out}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), prepend("score", []string{"--input", in, "--out", out}), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	scores := readCSVFile(t, filepath.Join(out, "scores.csv"))
@@ -163,7 +163,7 @@ func TestCmdScoreFile(t *testing.T) {
 	}
 	// Same inputs → byte-identical outputs; no temp files left behind.
 	out2 := filepath.Join(t.TempDir(), "out2")
-	if code := cmdScoreFile(t.Context(), []string{"--input", in, "--out", out2, "--draws", "50"}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), prepend("score", []string{"--input", in, "--out", out2, "--mc-draws", "50"}), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	for _, f := range []string{"scores.csv", "standardised.csv"} {
@@ -183,7 +183,7 @@ func TestCmdScoreFile(t *testing.T) {
 	small := writeTemp(t, "small.csv", "city,a,b\nX,1,1\nY,2,3\nZ,3,2\n")
 	out3 := filepath.Join(t.TempDir(), "out3")
 	stderr.Reset()
-	if code := cmdScoreFile(t.Context(), []string{"--framework", fw, "--input", small, "--out", out3}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), prepend("score", []string{"--framework", fw, "--input", small, "--out", out3}), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	got := readCSVFile(t, filepath.Join(out3, "scores.csv"))
@@ -196,23 +196,23 @@ func TestCmdScoreFile(t *testing.T) {
 	// Errors: bad input names file and line; missing flags; bad framework; missing values.
 	badIn := writeTemp(t, "bad.csv", "city,a\nX,1\nY,zz\n")
 	stderr.Reset()
-	if code := cmdScoreFile(t.Context(), []string{"--input", badIn, "--out", out3}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3:2") {
+	if code := run(t.Context(), prepend("score", []string{"--input", badIn, "--out", out3}), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "bad.csv:3:2") {
 		t.Errorf("bad input: exit %d stderr %q", code, stderr.String())
 	}
-	if code := cmdScoreFile(t.Context(), []string{"--out", out3}, &stdout, &stderr); code != 2 {
+	if code := run(t.Context(), prepend("score", []string{"--out", out3}), &stdout, &stderr); code != 2 {
 		t.Errorf("no --input: exit %d, want 2", code)
 	}
 	badFw := writeTemp(t, "fw.yaml", "root: {id: total, colour: red}\n")
 	stderr.Reset()
-	if code := cmdScoreFile(t.Context(), []string{"--framework", badFw, "--input", small, "--out", out3}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "root.colour: unknown key") {
+	if code := run(t.Context(), prepend("score", []string{"--framework", badFw, "--input", small, "--out", out3}), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "root.colour: unknown key") {
 		t.Errorf("bad framework: exit %d stderr %q", code, stderr.String())
 	}
 	holes := writeTemp(t, "holes.csv", "city,a,b\nX,1,\nY,2,3\nZ,3,2\n")
 	stderr.Reset()
-	if code := cmdScoreFile(t.Context(), []string{"--framework", fw, "--input", holes, "--out", out3}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "indicator b: missing for X") {
+	if code := run(t.Context(), prepend("score", []string{"--framework", fw, "--input", holes, "--out", out3}), &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "indicator b: missing for X") {
 		t.Errorf("missing value: exit %d stderr %q", code, stderr.String())
 	}
-	if code := cmdScoreFile(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), prepend("score", []string{"-h"}), &stdout, &stderr); code != 0 {
 		t.Errorf("-h: exit %d", code)
 	}
 }
@@ -297,3 +297,6 @@ func TestScoreTruthExport(t *testing.T) {
 		}
 	}
 }
+
+// prepend puts a command name before its arguments.
+func prepend(cmd string, args []string) []string { return append([]string{cmd}, args...) }

@@ -32,6 +32,14 @@ type Config struct {
 	Sites   map[string]string `yaml:"sites"`
 	SpecDir string            `yaml:"spec_dir"`
 	Crawl   CrawlConfig       `yaml:"crawl"`
+	Lineage LineageConfig     `yaml:"lineage"`
+}
+
+// LineageConfig says where OpenLineage events go besides lake/lineage/events.jsonl.
+type LineageConfig struct {
+	// URL of an OpenLineage HTTP backend, e.g. http://localhost:5000 (Marquez; events are posted
+	// to /api/v1/lineage when the URL has no path).
+	URL string `yaml:"url"`
 }
 
 // CrawlConfig is the politeness part of Config; zero values keep fhi's defaults.
@@ -85,6 +93,11 @@ func (c *Config) Validate(reg *collectors.Registry) error {
 		u, err := url.Parse(c.Sites[n])
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("sites."+n, "must be an absolute http(s) URL, got %q", c.Sites[n])
+		}
+	}
+	if c.Lineage.URL != "" {
+		if u, err := url.Parse(c.Lineage.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("lineage.url", "must be an absolute http(s) URL such as http://localhost:5000, got %q", c.Lineage.URL)
 		}
 	}
 	if c.SpecDir != "" {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -14,12 +11,13 @@ import (
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 	"github.com/fhi-index/fhi/collectors/specs"
 	"github.com/fhi-index/fhi/pipelines"
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
 
 // crawlFlags are the flags of every command that crawls.
 type crawlFlags struct {
-	sites        multiFlag
+	sites        []string
 	seed         *int64
 	scale        *float64
 	day          *int
@@ -36,15 +34,15 @@ type crawlFlags struct {
 	allowDrop    *bool
 	configPath   *string
 
-	config *Config         // loaded by init from --config
+	config *Config         // loaded by loadSpecs from --config
 	set    map[string]bool // flags given on the command line
 }
 
 // loadSpecs lays --spec-dir's specs (or the config's spec_dir) over the built-in ones and loads
 // --config; call it right after parsing, before looking sources up.
-func (cf *crawlFlags) loadSpecs(fs *flag.FlagSet) error {
+func (cf *crawlFlags) loadSpecs(fs *pflag.FlagSet) error {
 	cf.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
+	fs.Visit(func(f *pflag.Flag) { cf.set[f.Name] = true })
 	dir := *cf.specDir
 	if cf.configPath != nil && *cf.configPath != "" {
 		// Specs first: the config may name sources that only an edited spec directory defines.
@@ -73,9 +71,10 @@ func (cf *crawlFlags) loadSpecs(fs *flag.FlagSet) error {
 	return nil
 }
 
-func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
-	cf := &crawlFlags{}
-	fs.Var(&cf.sites, "site", "point a source at a site, as source=URL (repeatable); without any, the built-in sample web is started")
+// addCrawlFlags declares the crawl flags on fs; configPath is the root's --config.
+func addCrawlFlags(fs *pflag.FlagSet, configPath *string) *crawlFlags {
+	cf := &crawlFlags{configPath: configPath}
+	fs.StringArrayVar(&cf.sites, "site", nil, "point a source at a site, as source=URL (repeatable); without any, the built-in sample web is started")
 	cf.seed = fs.Int64("seed", 1, "sample web: world seed")
 	cf.scale = fs.Float64("scale", 1, "sample web: world scale (1 = the 2017 volumes)")
 	cf.day = fs.Int("day", 0, "sample web: day of the world's evolution")
@@ -85,12 +84,11 @@ func addCrawlFlags(fs *flag.FlagSet) *crawlFlags {
 	cf.maxAttempts = fs.Int("max-attempts", 5, "attempts per request, first try included")
 	cf.ignoreRobots = fs.Bool("ignore-robots", false, "do not obey robots.txt")
 	cf.autoThrottle = fs.Bool("auto-throttle", false, "adapt the delay per host to its latency; never faster after errors")
-	cf.specDir = fs.String("spec-dir", "", "directory of edited source specs (*.yaml) to use over the built-in ones")
+	cf.specDir = fs.String(flagSpecDir, "", "directory of edited source specs (*.yaml) to use over the built-in ones")
 	cf.resume = fs.Bool("resume", false, "finish each source's latest unfinished run (killed or interrupted), replaying what it fetched")
 	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
 	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
 	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
-	cf.configPath = fs.String("config", os.Getenv("FHI_CONFIG"), "config file: sites, spec_dir and crawl settings (env FHI_CONFIG); flags win over it")
 	return cf
 }
 
@@ -101,7 +99,7 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 		Resume: *cf.resume, FromArchive: *cf.fromArchive, Incremental: *cf.incremental, AllowDrop: *cf.allowDrop}
 	stop := func() {}
 	if *cf.resume && *cf.fromArchive != "" {
-		return opts, stop, errors.New("--resume and --from-archive exclude each other")
+		return opts, stop, usagef("--resume and --from-archive exclude each other")
 	}
 	siteFlags := []string(cf.sites)
 	if len(siteFlags) == 0 && cf.config != nil {
@@ -115,7 +113,7 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 		for _, s := range siteFlags {
 			name, u, ok := strings.Cut(s, "=")
 			if !ok || name == "" || u == "" {
-				return opts, stop, fmt.Errorf("--site %q: want source=URL", s)
+				return opts, stop, usagef("--site %q: want source=URL", s)
 			}
 			if _, err := collectors.Default.Lookup(name); err != nil {
 				return opts, stop, fmt.Errorf("--site %q: %w", s, err)
@@ -125,13 +123,14 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	} else {
 		faults, err := sampleweb.ParseFaults(*cf.faults)
 		if err != nil {
-			return opts, stop, fmt.Errorf("--faults: %w", err)
+			return opts, stop, usageError{fmt.Errorf("--faults: %w", err)}
 		}
 		srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: *cf.seed, Scale: *cf.scale, Day: *cf.day, Faults: faults})
 		if err != nil {
 			return opts, stop, fmt.Errorf("starting the sample web: %w", err)
 		}
 		stop = func() { srv.Close() }
+		opts.Simulated = true
 		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
 		sites := map[string]string{}
 		for _, s := range srv.Sites() {
@@ -162,45 +161,5 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 	if *cf.autoThrottle || opts.Crawl.AutoThrottle {
 		opts.Crawl.AutoThrottle, opts.Crawl.AutoThrottleMaxDelay, opts.Crawl.AutoThrottleTarget = true, time.Minute, float64(opts.Crawl.Parallelism)
 	}
-	opts.Progress = progressPrinter(stderr)
 	return opts, stop, nil
-}
-
-// progressPrinter shows crawl progress: a line rewritten in place on a terminal; otherwise
-// structured log lines (log/slog) every ten seconds and at each source's end, for log collectors.
-func progressPrinter(w io.Writer) func(string, collectors.Stats, bool) {
-	if !isTerminal(w) {
-		log := slog.New(slog.NewTextHandler(w, nil))
-		var last time.Time
-		return func(source string, s collectors.Stats, done bool) {
-			if !done && time.Since(last) < 10*time.Second {
-				return
-			}
-			last = time.Now()
-			msg := "crawling"
-			if done {
-				msg = "crawled"
-			}
-			log.Info(msg, "source", source, "requests", s.Requests, "records", s.Records, "retries", s.Retries,
-				"failed", s.Failed, "quarantined", s.Quarantined, "replayed", s.Replayed, "not_modified", s.NotModified, "bytes", s.Bytes)
-		}
-	}
-	return func(source string, s collectors.Stats, done bool) {
-		line := fmt.Sprintf("collect %s: %d requests, %d records, %d retries, %d failed, %d quarantined, %.1f MB",
-			source, s.Requests, s.Records, s.Retries, s.Failed, s.Quarantined, float64(s.Bytes)/1e6)
-		if done {
-			fmt.Fprintf(w, "\r\033[K%s\n", line)
-		} else {
-			fmt.Fprintf(w, "\r\033[K%s", line)
-		}
-	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

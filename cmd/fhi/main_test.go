@@ -137,18 +137,20 @@ func TestBadInput(t *testing.T) {
 		wantErr  string
 	}{
 		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
-		{"unknown source", []string{"collect", "--lake", lake, "nosuch"}, exitError, `unknown source "nosuch"`},
+		{"unknown source", []string{"collect", "--lake", lake, "nosuch"}, exitUsage, `unknown source "nosuch"`},
 		{"lake is a file", []string{"runs", "--lake", file}, exitError, "is a file, not a directory"},
 		{"from-run missing", []string{"transform", "--lake", lake, "--from-run", "collect-20990101T000000Z-0000"}, exitError, "run not found"},
 		{"score from-run missing", []string{"score", "--lake", lake, "--from-run", "nope"}, exitError, "run not found"},
 		{"scores before any run", []string{"scores", "--lake", lake}, exitError, "no published scores"},
-		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv or json"},
+		{"bad format", []string{"scores", "--lake", lake, "--format", "xml"}, exitUsage, "want table, csv, json or xlsx"},
 		{"bad level", []string{"scores", "--lake", lake, "--level", "7"}, exitUsage, "want 0, 1, 2 or 3"},
 		{"prune without keep", []string{"prune", "--lake", lake}, exitUsage, "--keep N is required"},
 		{"diff without runs", []string{"diff", "--lake", lake}, exitError, "fewer than two score runs"},
 		{"diff of unknown runs", []string{"diff", "--lake", lake, "score-a", "score-b"}, exitError, "run not found"},
-		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitError, "want source=URL"},
-		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
+		{"bad site", []string{"collect", "--lake", lake, "--site", "p2p"}, exitUsage, "want source=URL"},
+		{"bad flag", []string{"run", "--no-such-flag"}, exitUsage, "unknown flag: --no-such-flag"},
+		{"flags after arguments", []string{"lineage", "杭州", "industry.p2p.firms", "--lake", lake, "--verify"}, exitError, "no published scores"},
+		{"too many arguments", []string{"lineage", "--lake", lake, "杭州"}, exitUsage, "want 2 argument(s): city indicator"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fhi-index/fhi/pipelines"
+	"github.com/spf13/cobra"
+)
+
+func newTransformCmd(a *app) *cobra.Command {
+	var from []string
+	cmd := &cobra.Command{
+		Use:   "transform [flags]",
+		Short: "clean raw records and compute per-city metrics in DuckDB",
+		Long: `Cleans the raw records of each source's latest successful collect run (or the runs named by
+--from-run) and computes the per-city metrics, in one DuckDB transaction.`,
+		Example: `  fhi transform
+  fhi transform --from-run collect-20261126T020000Z-ab12`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			lake, err := a.writeLake()
+			if err != nil {
+				return err
+			}
+			defer lake.Close()
+			m, err := lake.Transform(cmd.Context(), pipelines.TransformOptions{FromRuns: from})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s\t%s\t%d metric values from %s\n", m.RunID, m.Status, m.Rows, strings.Join(m.Upstream, ","))
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&from, flagFromRun, nil, "collect run to read (repeatable; default: each source's latest successful run)")
+	_ = cmd.RegisterFlagCompletionFunc(flagFromRun, a.completeRuns(pipelines.StageCollect))
+	return cmd
+}
