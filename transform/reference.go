@@ -119,35 +119,64 @@ type RefFile struct {
 // loadReference creates every reference table from its embedded CSV or the SQL directory's copy,
 // then every other CSV of the SQL directory as ref_<name> (columns as DuckDB detects them).
 func loadReference(ctx context.Context, tx *sql.Tx, sqlDir string) ([]RefFile, error) {
-	var used []RefFile
+	used, problems, err := loadReferenceTables(ctx, tx, sqlDir, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, problems[0]
+	}
+	return used, nil
+}
+
+// loadReferenceTables loads every reference table. A file of sqlDir that does not parse is a
+// problem; with fallback its table is loaded from the embedded file instead, so a lint can go on
+// checking the steps. err is a failure of the database itself.
+func loadReferenceTables(ctx context.Context, tx *sql.Tx, sqlDir string, fallback bool) (used []RefFile, problems []error, err error) {
 	for _, t := range refTables {
 		r, where, err := openRef(t.file, sqlDir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		err = loadRefTable(ctx, tx, t, r, where)
+		rows, perr := parseRefTable(t, r, where)
 		r.Close()
-		if err != nil {
-			return nil, err
+		if perr != nil && fallback && where != "data/"+t.file {
+			problems = append(problems, perr)
+			r, where, err = openRef(t.file, "")
+			if err != nil {
+				return nil, nil, err
+			}
+			rows, perr = parseRefTable(t, r, where)
+			r.Close()
+		}
+		if perr != nil {
+			problems = append(problems, perr)
+			continue
+		}
+		if err := createRefTable(ctx, tx, t, rows, where); err != nil {
+			return nil, nil, err
 		}
 		used = append(used, RefFile{Table: t.table, Path: where})
 	}
+	if len(problems) > 0 && !fallback {
+		return nil, problems, nil
+	}
 	extra, err := extraRefFiles(sqlDir)
 	if err != nil {
-		return nil, err
+		return nil, append(problems, err), nil
 	}
 	for _, f := range extra {
 		q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv(?, header = true)`, f.Table)
 		if _, err := tx.ExecContext(ctx, q, f.Path); err != nil {
-			return nil, fmt.Errorf("loading reference table %s from %s: %w", f.Table, f.Path, err)
+			return nil, nil, fmt.Errorf("loading reference table %s from %s: %w", f.Table, f.Path, err)
 		}
 		comment := fmt.Sprintf(`COMMENT ON TABLE %s IS '%s'`, f.Table, sqlQuote("analyst reference table from "+f.Path))
 		if _, err := tx.ExecContext(ctx, comment); err != nil {
-			return nil, fmt.Errorf("commenting on %s: %w", f.Table, err)
+			return nil, nil, fmt.Errorf("commenting on %s: %w", f.Table, err)
 		}
 		used = append(used, f)
 	}
-	return used, nil
+	return used, problems, nil
 }
 
 // openRef opens the SQL directory's copy of file if there is one, else the embedded file.
@@ -199,16 +228,15 @@ func extraRefFiles(sqlDir string) ([]RefFile, error) {
 	return out, nil
 }
 
-// loadRefTable creates t and fills it from the CSV r. The header must hold every declared column
-// (in any order, extra columns are an error: usually a typo); each cell must parse as its type.
-func loadRefTable(ctx context.Context, tx *sql.Tx, t refTable, r io.Reader, where string) error {
-	cr := csv.NewReader(r)
-	recs, err := cr.ReadAll()
+// parseRefTable reads the CSV r for t. The header must hold every declared column (in any order;
+// an extra column is an error: usually a typo) and each cell must parse as its column's type.
+func parseRefTable(t refTable, r io.Reader, where string) ([][]any, error) {
+	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil {
-		return fmt.Errorf("reading reference file %s: %w", where, err)
+		return nil, fmt.Errorf("reading reference file %s: %w", where, err)
 	}
 	if len(recs) == 0 {
-		return fmt.Errorf("reading reference file %s: no header row", where)
+		return nil, fmt.Errorf("reading reference file %s: no header row", where)
 	}
 	pos := map[string]int{}
 	for i, h := range recs[0] {
@@ -229,15 +257,7 @@ func loadRefTable(ctx context.Context, tx *sql.Tx, t refTable, r io.Reader, wher
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return fmt.Errorf("reference file %s (table %s): %s", where, t.table, strings.Join(problems, "; "))
-	}
-
-	defs := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		defs[i] = c.name + " " + c.typ
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s (%s)`, t.table, strings.Join(defs, ", "))); err != nil {
-		return fmt.Errorf("creating %s: %w", t.table, err)
+		return nil, fmt.Errorf("reference file %s (table %s): %s", where, t.table, strings.Join(problems, "; "))
 	}
 	rows := make([][]any, 0, len(recs)-1)
 	for line, rec := range recs[1:] {
@@ -249,11 +269,23 @@ func loadRefTable(ctx context.Context, tx *sql.Tx, t refTable, r io.Reader, wher
 			}
 			v, err := parseCell(cell, c.typ)
 			if err != nil {
-				return fmt.Errorf("reference file %s line %d, column %s: %w", where, line+2, c.header, err)
+				return nil, fmt.Errorf("reference file %s line %d, column %s: %w", where, line+2, c.header, err)
 			}
 			row[i] = v
 		}
 		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// createRefTable creates t with its declared types and comments, and inserts rows.
+func createRefTable(ctx context.Context, tx *sql.Tx, t refTable, rows [][]any, where string) error {
+	defs := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		defs[i] = c.name + " " + c.typ
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s (%s)`, t.table, strings.Join(defs, ", "))); err != nil {
+		return fmt.Errorf("creating %s: %w", t.table, err)
 	}
 	if err := insertRows(ctx, tx, t.table, len(t.columns), rows); err != nil {
 		return fmt.Errorf("loading %s from %s: %w", t.table, where, err)

@@ -66,6 +66,16 @@ CREATE TABLE IF NOT EXISTS transform_runs (
     run_id VARCHAR PRIMARY KEY,
     inputs VARCHAR NOT NULL
 );
+COMMENT ON TABLE metric_history IS 'every transform run''s metrics, kept under its run id for scoring and audits';
+COMMENT ON COLUMN metric_history.transform_run_id IS 'the transform run';
+COMMENT ON COLUMN metric_history.indicator IS 'indicator id (data/framework.yaml)';
+COMMENT ON COLUMN metric_history.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metric_history.city IS 'sample city, short name';
+COMMENT ON COLUMN metric_history.value IS 'the metric in the indicator''s unit (data/framework.yaml); NULL = no data';
+COMMENT ON COLUMN metric_history.n_records IS 'records behind the value';
+COMMENT ON TABLE transform_runs IS 'transform runs and the collect runs they read';
+COMMENT ON COLUMN transform_runs.run_id IS 'the transform run';
+COMMENT ON COLUMN transform_runs.inputs IS 'source=collect_run pairs it read, comma-separated';
 `
 
 // currentTables are rebuilt from scratch by every run, before the steps.
@@ -91,6 +101,23 @@ CREATE OR REPLACE TABLE quarantine (
     reason VARCHAR NOT NULL,
     value VARCHAR
 );
+COMMENT ON TABLE metrics IS 'the current transform''s per-city indicator values';
+COMMENT ON COLUMN metrics.indicator IS 'indicator id (data/framework.yaml)';
+COMMENT ON COLUMN metrics.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metrics.city IS 'sample city, short name';
+COMMENT ON COLUMN metrics.value IS 'the metric in the indicator''s unit (data/framework.yaml); NULL = no data';
+COMMENT ON COLUMN metrics.n_records IS 'records behind the value';
+COMMENT ON TABLE metric_records IS 'the records behind each metric value (lineage)';
+COMMENT ON COLUMN metric_records.indicator IS 'indicator id';
+COMMENT ON COLUMN metric_records.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metric_records.record_id IS 'raw record id';
+COMMENT ON COLUMN metric_records.source IS 'the record''s source';
+COMMENT ON COLUMN metric_records.collect_run_id IS 'the collect (or import) run of the record';
+COMMENT ON TABLE quarantine IS 'rows the transform set aside or could not fully clean, with the reason (fhi quality lists them)';
+COMMENT ON COLUMN quarantine.source IS 'the row''s source';
+COMMENT ON COLUMN quarantine.record_id IS 'raw record id';
+COMMENT ON COLUMN quarantine.reason IS 'what was wrong, e.g. place: ambiguous: 朝阳区 is in 北京, 长春';
+COMMENT ON COLUMN quarantine.value IS 'the value as printed';
 `
 
 // Run executes every step in one transaction on db.
@@ -146,6 +173,11 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 		q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_parquet(?, union_by_name = true)`, table)
 		if _, err := tx.ExecContext(ctx, q, s.Files); err != nil {
 			return nil, fmt.Errorf("staging %s from run %s: %w", s.Source, s.RunID, err)
+		}
+		comment := fmt.Sprintf(`COMMENT ON TABLE %s IS 'raw records of source %s, collect run %s: lineage columns, then each field as printed (text)'`,
+			table, s.Source, sqlQuote(s.RunID))
+		if _, err := tx.ExecContext(ctx, comment); err != nil {
+			return nil, fmt.Errorf("staging %s: %w", s.Source, err)
 		}
 		for _, f := range s.Fields {
 			add := fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS "%s" VARCHAR`, table, strings.ReplaceAll(f, `"`, `""`))
