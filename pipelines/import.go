@@ -489,3 +489,31 @@ func readXLSXRows(data []byte, sheet string) ([][]string, error) {
 	}
 	return rows, nil
 }
+
+// ImportedSources returns the sources of the lake at root that only imports feed (no spec
+// registers them), each with the columns its latest successful import wrote: what an analyst's
+// SQL steps read, for fhi lint. It reads manifests only, which are immutable once written, so it
+// takes no lock; a root without runs gives none.
+func ImportedSources(root string) (map[string][]string, error) {
+	l := &Lake{Root: root}
+	if _, err := os.Stat(l.runsDir()); err != nil {
+		return map[string][]string{}, nil
+	}
+	runs, err := l.Runs()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, m := range runs { // oldest first: the latest import of a source wins
+		if m.Stage != StageCollect || m.Status != StatusSucceeded {
+			continue
+		}
+		if _, err := collectors.Default.Lookup(m.Source); err == nil {
+			continue
+		}
+		if rep := ReadImportReport(m); rep != nil {
+			out[m.Source] = rep.Columns
+		}
+	}
+	return out, nil
+}

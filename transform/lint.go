@@ -28,6 +28,9 @@ type LintReport struct {
 	Steps      int      // steps checked by running them
 	Skipped    []string // steps not run: a source they read is not among LintOptions.Sources
 	Indicators []string // indicators the dry run computed
+	// Warnings are not failures: an indicator a step computes that the framework does not define
+	// is computed but never scored.
+	Warnings []string
 }
 
 // Lint checks an SQL directory and the embedded steps without touching a lake: file names, the
@@ -118,19 +121,21 @@ func dryRun(ctx context.Context, db *sql.DB, opts LintOptions) (*LintReport, *sq
 		}
 		rows.Close()
 	}
-	problems = append(problems, checkFramework(opts, steps, rep.Indicators)...)
+	fwProblems, warnings := checkFramework(opts, steps, rep.Indicators)
+	problems = append(problems, fwProblems...)
+	rep.Warnings = warnings
 	return rep, conn, errors.Join(problems...)
 }
 
 // checkFramework compares the framework's indicator definitions with the steps.
-func checkFramework(opts LintOptions, steps []Step, computed []string) []error {
+func checkFramework(opts LintOptions, steps []Step, computed []string) (problems []error, warnings []string) {
 	doc := opts.Framework
 	if doc == nil {
 		doc = data.FrameworkYAML
 	}
 	inds, err := data.ParseIndicators(doc)
 	if err != nil {
-		return []error{err}
+		return []error{err}, nil
 	}
 	computed = append(computed, literalIndicators(steps, inds)...)
 	byStem := map[string]Step{}
@@ -138,7 +143,6 @@ func checkFramework(opts LintOptions, steps []Step, computed []string) []error {
 		byStem[s.Stem()] = s
 	}
 	defined := map[string]bool{}
-	var problems []error
 	for _, ind := range inds {
 		defined[ind.ID] = true
 		if ind.Step == "" {
@@ -168,10 +172,10 @@ func checkFramework(opts LintOptions, steps []Step, computed []string) []error {
 		}
 		seen[c] = true
 		if !defined[c] {
-			problems = append(problems, fmt.Errorf("a step computes indicator %s, which the framework does not define: add it to the framework (id, name, unit, sources, step)", c))
+			warnings = append(warnings, fmt.Sprintf("a step computes indicator %s, which the framework does not define: it is computed but not scored until a framework file (--framework) has it (id, name, unit, sources, step)", c))
 		}
 	}
-	return problems
+	return problems, warnings
 }
 
 // literalIndicators returns the indicator ids the steps' SQL writes out as quoted literals: a

@@ -71,6 +71,7 @@ func TestPlaces(t *testing.T) {
 		{"", "杭州", "3301", "context"},
 		{"科技园路1号", "广东|深圳", "4403", "context"},
 		{"", "", "", "no place"},
+		{"中环德辅道中1号", "香港", "", "outside mainland China: Hong Kong SAR"},
 		// renamed and merged divisions (data/place_aliases.csv)
 		{"山东省莱芜市莱城区", "", "3701", "province+city"},
 		{"莱芜", "", "3701", "city_short"},

@@ -15,6 +15,7 @@ import (
 func newRunCmd(a *app) *cobra.Command {
 	var sources string
 	var cf *crawlFlags
+	var sqlDirFlag *string
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
 		Short: "crawl the sources, transform, score and publish (starts the sample web unless --site is given)",
@@ -30,8 +31,12 @@ port and crawled.`,
 			if err := cf.loadSpecs(cmd.Flags()); err != nil {
 				return err
 			}
+			dir, err := a.sqlDir(*sqlDirFlag)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
-			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, sources, a.stderr)
+			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, sources, dir, a.stderr)
 			if table == nil {
 				return err
 			}
@@ -45,15 +50,17 @@ port and crawled.`,
 		},
 	}
 	cf = addCrawlFlags(cmd.Flags(), &a.configPath)
+	sqlDirFlag = addSQLDirFlag(cmd.Flags())
 	cmd.Flags().StringVar(&sources, flagSources, "", "comma-separated sources to collect (default: every source with a site)")
 	return cmd
 }
 
 // runPipeline runs every stage once over the lake at lakePath, reporting each stage on stderr, and
-// returns the published scores (total and level 1) and the lake's root. The lake is held only while
+// returns the published scores (total and level 1) and the lake's root; sqlDir is the analysts'
+// SQL directory (empty: none). The lake is held only while
 // it runs. When some sources failed but scores were published (pipelines.ErrPartialRun), both the
 // table and the error come back.
-func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
+func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources, sqlDir string, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
 	lake, err := pipelines.OpenLake(lakePath)
 	if err != nil {
 		return nil, "", err
@@ -69,7 +76,7 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 	}
 	prog := newCrawlProgress(ctx, stderr, expectedRequests(lake))
 	copts.Progress = prog.update
-	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts})
+	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Transform: pipelines.TransformOptions{SQLDir: sqlDir}})
 	prog.finish()
 	for _, m := range res.Collect {
 		fmt.Fprintf(stderr, "collect %s: %s, %d records (run %s)\n", m.Source, m.Status, m.Rows, m.RunID)

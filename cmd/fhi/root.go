@@ -136,6 +136,7 @@ Start with: fhi run`,
 	}
 	for _, c := range []*cobra.Command{
 		newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a),
+		newSQLCmd(a),
 	} {
 		c.GroupID = groupRead
 		root.AddCommand(c)

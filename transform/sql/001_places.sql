@@ -16,7 +16,8 @@
 --      ambiguous. A bare city name followed by a street word (中山路, 南京东路) is not a city.
 --   5. A province alone (广东省, 浙江) gives the county that follows within it, else the context city
 --      in that province, else NULL with 'province only'. Outside the mainland gives NULL with the
---      region. Nothing recognised gives the context city, else NULL.
+--      region. Nothing recognised gives the context city, else NULL — saying 'outside mainland
+--      China' when the context is (香港 as the location of a street address).
 
 -- fhi_place_text is the folded form place texts and names are compared in.
 CREATE OR REPLACE TEMP MACRO fhi_place_text(s) AS (
@@ -228,6 +229,7 @@ r AS (
     SELECT place, context,
         CASE
         WHEN t IS NULL AND ctx_city IS NOT NULL THEN struct_pack(c := ctx_city, m := 'context', v := NULL, p := NULL)
+        WHEN t IS NULL AND ctx_outside IS NOT NULL THEN struct_pack(c := NULL, m := NULL, v := NULL, p := 'outside mainland China: ' || ctx_outside)
         WHEN t IS NULL THEN struct_pack(c := NULL, m := NULL, v := NULL, p := 'no place')
         WHEN outside IS NOT NULL THEN struct_pack(c := NULL, m := NULL, v := NULL, p := 'outside mainland China: ' || outside)
         -- rule 4: a bare city name followed by a street word is a street
@@ -256,6 +258,7 @@ r AS (
                      THEN struct_pack(c := NULL, m := NULL, v := NULL, p := 'ambiguous: the county after ' || province_name || ' is in several of its cities')
                  ELSE struct_pack(c := NULL, m := NULL, v := NULL, p := 'province only: ' || province_name) END
         WHEN ctx_city IS NOT NULL THEN struct_pack(c := ctx_city, m := 'context', v := NULL, p := NULL)
+        WHEN ctx_outside IS NOT NULL THEN struct_pack(c := NULL, m := NULL, v := NULL, p := 'outside mainland China: ' || ctx_outside)
         ELSE struct_pack(c := NULL, m := NULL, v := NULL, p := 'no place recognised')
         END AS x
     FROM k2
