@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -359,12 +358,3 @@ func commentTable(ctx context.Context, tx *sql.Tx, t refTable) error {
 // sqlQuote doubles single quotes for a literal built from our own text (comments, paths); scraped
 // text never reaches it.
 func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
-
-// refFileNames lists the embedded reference files, for lint and documentation.
-func refFileNames() []string {
-	out := make([]string, len(refTables))
-	for i, t := range refTables {
-		out[i] = path.Clean(t.file)
-	}
-	return out
-}
