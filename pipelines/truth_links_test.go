@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -81,6 +82,20 @@ func TestLinkingPrecisionRecall(t *testing.T) {
 	for _, m := range sortedKeys(byMethod) {
 		x := byMethod[m]
 		t.Logf("method %-24s %5d linked, %5d correct, %5d unlinked", m, x.linked, x.correct, x.records)
+	}
+	// Unlinked records are listed by fhi quality, by source and reason.
+	q, err := lake.Quality(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := 0
+	for _, r := range q {
+		if r.Stage == StageTransform && strings.HasPrefix(r.Reason, "unlinked: ") {
+			listed += int(r.Count)
+		}
+	}
+	if unlinked := all.records - all.linked; listed != unlinked {
+		t.Errorf("fhi quality lists %d unlinked records, entity_links has %d", listed, unlinked)
 	}
 	precision, recall := ratio(all.correct, all.linked), ratio(all.correct, all.records)
 	t.Logf("overall: %d records, precision %.4f, recall %.4f", all.records, precision, recall)
