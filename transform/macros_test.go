@@ -68,6 +68,9 @@ func TestPlaces(t *testing.T) {
 		{"中山路100号", "", "", "a street name"},
 		{"中山路100号", "杭州", "3301", "context"},
 		{"中山市石岐区", "", "4420", "city"},
+		{"哈尔滨道外区", "", "2301", "city_short"}, // 道外区 is a district, not a street
+		{"哈尔滨-道外区", "", "2301", "city_short"},
+		{"南京东路街道", "", "", "a street name"},
 		{"", "杭州", "3301", "context"},
 		{"科技园路1号", "广东|深圳", "4403", "context"},
 		{"", "", "", "no place"},
@@ -396,5 +399,67 @@ func TestCompanyNames(t *testing.T) {
 		if got.String != want {
 			t.Errorf("fhi_credit_code(%q) = %q, want %q", s, got.String, want)
 		}
+	}
+}
+
+// TestPlacesEveryDivision resolves, for every county-level division of data/divisions, the forms
+// addresses write it in — city + county, province + city + county, the county alone — and checks
+// each lands in its own city, or, for a county name several cities share, is quarantined as
+// ambiguous unless the context names the city.
+func TestPlacesEveryDivision(t *testing.T) {
+	tx := macroTx(t)
+	setup := `
+		CREATE TEMP TABLE division_cases AS
+		WITH all_counties AS (
+			SELECT a.*, count(*) OVER (PARTITION BY a.name) AS shared FROM ref_counties a
+		),
+		counties AS (
+			SELECT a.name AS county, c.code AS city_code, c.name AS city, p.name AS province, a.shared
+			FROM all_counties a
+			JOIN ref_prefectures c ON c.code = a.city_code
+			JOIN ref_provinces p ON p.code = a.province_code
+			WHERE c.name NOT IN ('市辖区', '县') AND c.name NOT LIKE '%直辖县级%'
+		)
+		SELECT city || county AS place, NULL AS context, city_code, 'city' AS kind, shared FROM counties
+		UNION ALL SELECT province || city || county || '人民路1号', NULL, city_code, 'province', shared FROM counties
+		UNION ALL SELECT county || '人民路1号', NULL, city_code, 'county', shared FROM counties
+		UNION ALL SELECT county || '人民路1号', city, city_code, 'county+context', shared FROM counties
+		UNION ALL -- a municipality's districts and counties, under its first prefecture row's code
+		SELECT p.name || a.name || '1号', NULL, min(c.code) OVER (PARTITION BY p.code), 'city', a.shared
+		FROM all_counties a JOIN ref_prefectures c ON c.code = a.city_code JOIN ref_provinces p ON p.code = a.province_code
+		WHERE c.name IN ('市辖区', '县');
+		CREATE TEMP TABLE division_results AS SELECT * FROM fhi_places('division_cases');`
+	if _, err := tx.Exec(setup); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(`
+		SELECT c.kind, c.place, coalesce(c.context, ''), c.city_code, coalesce(r.city_code, ''), coalesce(r.problem, ''), c.shared
+		FROM division_cases c JOIN division_results r ON r.place = c.place AND r.context IS NOT DISTINCT FROM c.context`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n, bad := 0, 0
+	for rows.Next() {
+		var kind, place, ctx, want, got, problem string
+		var shared int
+		if err := rows.Scan(&kind, &place, &ctx, &want, &got, &problem, &shared); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		ok := got == want
+		if kind == "county" && shared > 1 {
+			// another city's county of the same name, or the county is also a city's name
+			ok = got == "" && strings.HasPrefix(problem, "ambiguous") || got == want
+		}
+		if !ok {
+			bad++
+			if bad <= 20 {
+				t.Errorf("%s %q (context %q): got %q %s, want %s", kind, place, ctx, got, problem, want)
+			}
+		}
+	}
+	if bad > 0 || n < 4*2800 {
+		t.Errorf("%d of %d division forms resolved wrongly", bad, n)
 	}
 }

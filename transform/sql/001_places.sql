@@ -197,7 +197,8 @@ a2 AS (
            EXISTS (SELECT 1 FROM rest_top r WHERE r.t = a.t AND r.city_code = a.city_code) AS own_county,
            coalesce((SELECT list_sort(list_distinct(list(r.city_code))) FROM rest_top r
                      WHERE r.t = a.t AND r.province_code = a.province_code), []) AS province_counties,
-           regexp_matches(coalesce(a.rest, ''), '^[东西南北中]?(路|街|大街|大道|巷|道|环)') AS street_follows
+           regexp_matches(coalesce(a.rest, ''), '^[东西南北中]?(路|街|大街|大道|巷|环)')
+               AND NOT EXISTS (SELECT 1 FROM rest_top r WHERE r.t = a.t) AS street_follows
     FROM a
 ),
 -- each input with the analyses of its place and of its context
