@@ -142,8 +142,21 @@ func requestBytes(req *http.Request) []byte {
 	var buf bytes.Buffer
 	uri := req.URL.RequestURI()
 	fmt.Fprintf(&buf, "%s %s HTTP/1.1\r\nHost: %s\r\n", req.Method, uri, req.URL.Host)
-	writeHeaders(&buf, req.Header)
+	var body []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			body, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	h := req.Header
+	if len(body) > 0 {
+		h = h.Clone()
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	writeHeaders(&buf, h)
 	buf.WriteString("\r\n")
+	buf.Write(body) // a POST form or JSON body is part of what was asked, and of the page's key
 	return buf.Bytes()
 }
 
@@ -247,6 +260,27 @@ type ArchivedPage struct {
 	BodySHA256   string    `json:"body_sha256"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
+	// Method and RequestBody are set for requests other than GET (an AJAX list's POST form).
+	Method      string `json:"method,omitempty"`
+	RequestBody string `json:"request_body,omitempty"`
+	// Unchanged counts the visits in a row that found the page unchanged; Skipped the runs since
+	// its last visit, which carried it forward from the archive (see Schedule).
+	Unchanged int `json:"unchanged_visits,omitempty"`
+	Skipped   int `json:"skipped_runs,omitempty"`
+}
+
+// Key is the page's key in a page index: see RequestKey.
+func (p ArchivedPage) Key() string {
+	return RequestKey(p.Method, PageKey(p.URL), []byte(p.RequestBody))
+}
+
+// RequestKey identifies a request in page indexes: its path and query for a GET (see PageKey), and
+// the method and body too for anything else, since one AJAX URL answers a different page per body.
+func RequestKey(method, requestURI string, body []byte) string {
+	if method == "" || method == http.MethodGet {
+		return requestURI
+	}
+	return method + " " + requestURI + "\n" + string(body)
 }
 
 // IndexArchive reads the WARC files of dir named in files (base names; *.open files of a killed
@@ -269,12 +303,37 @@ func indexFile(dir, name string, index map[string]ArchivedPage) error {
 	}
 	defer r.Close()
 	final := strings.TrimSuffix(name, ".open")
+	// A request record follows its response (WARC-Concurrent-To); a request other than GET makes
+	// the response's key include the method and body.
+	pending := map[string]ArchivedPage{}
+	defer func() {
+		for _, p := range pending {
+			index[p.Key()] = p
+		}
+	}()
 	for {
 		rec, err := r.Next()
 		if err != nil {
 			return nil // EOF, or the torn tail of a crashed writer
 		}
 		wr := rec.WarcRecord
+		if wr != nil && wr.Type() == gowarc.Request {
+			to := wr.WarcHeader().GetId(gowarc.WarcConcurrentTo)
+			if p, ok := pending[to]; ok {
+				delete(pending, to)
+				if block, ok := wr.Block().(gowarc.HttpRequestBlock); ok {
+					if m, _, found := strings.Cut(string(block.ProtocolHeaderBytes()), " "); found && m != http.MethodGet {
+						if payload, err := block.PayloadBytes(); err == nil {
+							b, _ := io.ReadAll(payload)
+							p.Method, p.RequestBody = m, string(b)
+						}
+					}
+				}
+				index[p.Key()] = p
+			}
+			wr.Close()
+			continue
+		}
 		if wr == nil || wr.Type() != gowarc.Response {
 			if wr != nil {
 				wr.Close()
@@ -314,7 +373,7 @@ func indexFile(dir, name string, index map[string]ArchivedPage) error {
 		if p.Status == http.StatusNotModified {
 			continue // a revalidation answer carries no body; the page it confirmed is elsewhere
 		}
-		index[PageKey(p.URL)] = p
+		pending[p.RecordID] = p
 	}
 }
 

@@ -37,11 +37,22 @@ type Source struct {
 	Site string
 	// Fields are the raw fields every record of this source may carry, in column order.
 	Fields []string
+	// AllowedHosts are hosts besides the base URL's the source fetches from (exact, host:port or
+	// *.example.com).
+	AllowedHosts []string
+	// Charset, if set, overrides the charset the site's pages declare.
+	Charset string
+	// AlwaysFetch, if set, tells list pages (fetched every run, they reveal new and changed items)
+	// from detail pages (revisited on an adaptive schedule by incremental runs).
+	AlwaysFetch func(u *url.URL) bool
 	// New builds a collector for one run.
 	New func(Config) (Collector, error)
 	// Probe, if set, shows what the source extracts from one page (fhi probe): for fixing a spec
 	// against a changed page.
 	Probe func(pageURL *url.URL, body []byte) (Probe, error)
+	// ProbeRequest, if set, is the request a crawl sends for a page URL (an AJAX list's POST form
+	// and headers), so that fhi probe sends the same.
+	ProbeRequest func(pageURL *url.URL) (Request, error)
 }
 
 // Probe is what a source extracts from one page.

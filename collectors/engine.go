@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +39,9 @@ type Options struct {
 	// Headers are added to every request: credentials read from the environment (see
 	// HeadersFromEnv); they are never archived.
 	Headers http.Header
+	// AllowedHosts are hosts besides the base URL's (and the source's own AllowedHosts) that may
+	// be fetched: exact host names, host:port, or *.example.com for every subdomain.
+	AllowedHosts []string
 
 	// Replay answers these pages (keyed by PageKey) from the source's archive instead of the network (a resumed run's
 	// pages, or a re-parse); with Offline, nothing else is fetched.
@@ -45,6 +50,9 @@ type Options struct {
 	// Revalidate sends conditional requests for these pages (a nightly incremental run) and
 	// replays the archived copy when the site answers 304 Not Modified.
 	Revalidate map[string]ArchivedPage
+	// Schedule, for an incremental run, carries detail pages that are not due forward from the
+	// archive instead of requesting them.
+	Schedule *Schedule
 }
 
 // DefaultOptions are polite settings for real sites.
@@ -85,10 +93,12 @@ type Stats struct {
 	Retries     int64            `json:"retries"`
 	Bytes       int64            `json:"bytes"`
 	Records     int64            `json:"records"`
-	Replayed    int64            `json:"replayed"`     // answered from the archive
-	NotModified int64            `json:"not_modified"` // 304 answers to conditional requests
+	Replayed    int64            `json:"replayed"`        // answered from the archive
+	NotModified int64            `json:"not_modified"`    // 304 answers to conditional requests
+	Carried     int64            `json:"carried_forward"` // pages not due, answered from the archive
 	Quarantined int64            `json:"quarantined"`
 	Failed      int64            `json:"failed"`
+	Refused     int64            `json:"refused"` // redirects off the hosts, in a loop or into robots-disallowed paths
 	ByStatus    map[string]int64 `json:"responses_by_status"`
 }
 
@@ -129,7 +139,7 @@ func (c *counters) snapshot() Stats {
 // because it could not be parsed.
 type Failure struct {
 	URL      string `json:"url"`
-	Kind     string `json:"kind"` // "fetch" or "quarantine"
+	Kind     string `json:"kind"` // "fetch", "quarantine" or "refused" (a redirect the crawl would not follow)
 	Status   int    `json:"status"`
 	Error    string `json:"error"`
 	Attempts int    `json:"attempts"`
@@ -153,8 +163,8 @@ type Crawl struct {
 	failures []Failure
 }
 
-// NewCrawl prepares a crawl of source at baseURL. Only baseURL's host may be fetched: a link to
-// any other host, scheme or port is not followed.
+// NewCrawl prepares a crawl of source at baseURL. Only baseURL's scheme, host and port, and the
+// hosts the source and opts allow, may be fetched: a link or redirect anywhere else is not followed.
 func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archive, out RecordWriter, opts Options) (*Crawl, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("crawl options: %w", err)
@@ -162,6 +172,10 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 	base, err := url.Parse(baseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("source %s: base URL %q must be an absolute http(s) URL", source.Name, baseURL)
+	}
+	filters, err := hostFilters(base, append(append([]string(nil), source.AllowedHosts...), opts.AllowedHosts...))
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", source.Name, err)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	cr := &Crawl{source: source, out: out, stats: &counters{}, ctx: ctx, cancel: cancel}
@@ -173,12 +187,11 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		colly.MaxBodySize(int(opts.MaxBodyBytes)),
 	)
 	// robots.txt governs fetching; an offline re-parse fetches nothing, and its archive holds only
-	// pages robots.txt allowed when they were crawled.
+	// pages robots.txt allowed when they were crawled. colly fetches and caches it per host.
 	c.IgnoreRobotsTxt = opts.IgnoreRobots || opts.Offline
-	// Only the base URL's scheme and host:port may be fetched. colly's AllowedDomains ignores the
-	// port and is checked after robots.txt is fetched; a URL filter is checked before anything.
-	allowed := base.Host
-	c.URLFilters = []*regexp.Regexp{regexp.MustCompile(`^` + regexp.QuoteMeta(base.Scheme+"://"+base.Host) + `([/?#]|$)`)}
+	// colly's AllowedDomains ignores the port and is checked after robots.txt is fetched; URL
+	// filters are checked before anything.
+	c.URLFilters = filters
 	dialer := &net.Dialer{Timeout: opts.RequestTimeout, KeepAlive: 30 * time.Second}
 	base0 := &http.Transport{
 		Proxy:                 nil,
@@ -198,11 +211,18 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		stats:   cr.stats,
 		maxBody: opts.MaxBodyBytes,
 		timeout: opts.RequestTimeout,
-		replay:  opts.Replay, offline: opts.Offline, revalidate: opts.Revalidate,
+		replay:  opts.Replay, offline: opts.Offline, revalidate: opts.Revalidate, schedule: opts.Schedule,
 		rng:      rand.New(rand.NewPCG(opts.Seed, 0x66686921)),
 		throttle: th,
+		limit:    func(host string) *hostLimit { return limitFor(host, opts) },
+		charset:  source.Charset,
 	}
-	c.WithTransport(cr.transport)
+	// Redirects come back to the crawl as 3xx answers (archived like any other) and are followed
+	// by followRedirect, which applies the host filters, robots.txt at the target and the loop
+	// check; colly's own redirect policy would refuse them before any handler could record why.
+	jar, _ := cookiejar.New(nil)
+	c.SetClient(&http.Client{Transport: cr.transport, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	if len(opts.Headers) > 0 {
 		c.OnRequest(func(r *colly.Request) {
 			for k, vs := range opts.Headers {
@@ -215,21 +235,23 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 	// Timeouts apply per attempt inside the transport; colly's client-wide timeout would cut
 	// retries (and their Retry-After waits) short.
 	c.SetRequestTimeout(0)
-	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: opts.Parallelism, Delay: opts.Delay, RandomDelay: opts.RandomDelay}); err != nil {
+	// Politeness per host is the transport's (shared across crawls, network requests only); this
+	// rule only bounds how many pages one crawl works on at once.
+	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: 4 * opts.Parallelism}); err != nil {
 		return nil, fmt.Errorf("setting crawl limits: %w", err)
 	}
-	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != allowed {
-			return fmt.Errorf("redirect to %s leaves the source's host %s", req.URL, allowed)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	})
 	c.OnError(func(r *colly.Response, err error) {
+		defer cr.recoverPanic(r)
 		if cr.ctx.Err() != nil {
 			return // an interrupted run is marked as such; its unfinished requests are not failures
+		}
+		if r.Request == nil || r.Request.URL == nil {
+			cr.addFailure(Failure{Kind: "fetch", Error: err.Error(), Attempts: 1})
+			return
+		}
+		if isRedirect(r.StatusCode) && r.Headers != nil {
+			cr.followRedirect(r)
+			return
 		}
 		if r.StatusCode == http.StatusNotFound && r.Ctx != nil && r.Ctx.Get(optionalKey) == "1" {
 			return
@@ -238,13 +260,37 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		var fe *FetchError
 		if errors.As(err, &fe) {
 			f.Attempts, f.Status = fe.Attempts, fe.Status
-		} else if _, attempts, lerr := lineageFrom(*r.Headers); lerr == nil {
-			f.Attempts = attempts
+		} else if r.Headers != nil {
+			if _, attempts, lerr := lineageFrom(*r.Headers); lerr == nil {
+				f.Attempts = attempts
+			}
 		}
 		cr.addFailure(f)
 	})
 	cr.c = c
 	return cr, nil
+}
+
+// hostFilters are the URL filters of a crawl: the base URL's scheme and host:port exactly, and
+// each allowed host pattern over http and https on any port (unless it names one).
+func hostFilters(base *url.URL, allowed []string) ([]*regexp.Regexp, error) {
+	out := []*regexp.Regexp{regexp.MustCompile(`^` + regexp.QuoteMeta(base.Scheme+"://"+base.Host) + `([/?#]|$)`)}
+	for _, h := range allowed {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || strings.ContainsAny(h, "/?#@ ") {
+			return nil, fmt.Errorf("allowed host %q must be a host name, host:port or *.domain", h)
+		}
+		port := `(:[0-9]+)?`
+		if name, p, ok := strings.Cut(h, ":"); ok {
+			h, port = name, ":"+regexp.QuoteMeta(p)
+		}
+		host := regexp.QuoteMeta(h)
+		if rest, ok := strings.CutPrefix(h, "*."); ok {
+			host = `[^/?#@:]+\.` + regexp.QuoteMeta(rest)
+		}
+		out = append(out, regexp.MustCompile(`^(?i:https?://`+host+`)`+port+`([/?#]|$)`))
+	}
+	return out, nil
 }
 
 // Colly returns the collector to register callbacks on and to start visiting with.
@@ -269,17 +315,6 @@ func (cr *Crawl) Emit(resp *colly.Response, key string, fields map[string]string
 	cr.stats.update(func(s *Stats) { s.Records++ })
 }
 
-// optionalKey marks, in a colly request context, a request whose 404 is an expected end (the page
-// after the last page of an API that does not say how many pages it has).
-const optionalKey = "fhi.optional"
-
-// VisitOptional requests url from resp's page; a 404 answer ends quietly instead of being a failure.
-func (cr *Crawl) VisitOptional(resp *colly.Response, url string) {
-	ctx := colly.NewContext()
-	ctx.Put(optionalKey, "1")
-	_ = cr.c.Request("GET", resp.Request.AbsoluteURL(url), nil, ctx, nil)
-}
-
 // Quarantine records that resp could not be turned into records, and why; the page stays in the
 // archive for a re-parse once the extraction rule is fixed.
 func (cr *Crawl) Quarantine(resp *colly.Response, reason error) {
@@ -292,9 +327,12 @@ func (cr *Crawl) Quarantine(resp *colly.Response, reason error) {
 
 func (cr *Crawl) addFailure(f Failure) {
 	cr.stats.update(func(s *Stats) {
-		if f.Kind == "quarantine" {
+		switch f.Kind {
+		case "quarantine":
 			s.Quarantined++
-		} else {
+		case KindRefused:
+			s.Refused++
+		default:
 			s.Failed++
 		}
 	})

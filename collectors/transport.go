@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"mime"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/net/html/charset"
 )
 
 // Lineage travels from the archiving transport to colly's callbacks in response headers with this
@@ -94,22 +91,48 @@ type archivingTransport struct {
 	// revalidate asks the site whether these pages changed (If-None-Match / If-Modified-Since)
 	// and replays the archived copy on 304 Not Modified.
 	revalidate map[string]ArchivedPage
+	schedule   *Schedule
 	throttle   *throttle
+	// limit is the politeness of a host, shared by the crawls of the process.
+	limit func(host string) *hostLimit
+	// charset overrides the charset pages declare (the source's spec says the site mislabels them).
+	charset string
 
 	mu    sync.Mutex
 	rng   *rand.Rand
 	pages map[string]ArchivedPage
 }
 
-func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip answers one request of the crawl: from the archive when the run replays the page,
+// else from the network (politely, with retries), archiving every attempt. A panic below it
+// becomes the request's error.
+func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = nil, &FetchError{URL: req.URL.String(), Attempts: 1, Err: fmt.Errorf("%w: %v", ErrPanic, v)}
+		}
+	}()
 	ctx := req.Context()
 	target := req.URL.String()
-	key := req.URL.RequestURI()
+	body, err := requestBody(req)
+	if err != nil {
+		return nil, &FetchError{URL: target, Err: err}
+	}
+	key := RequestKey(req.Method, req.URL.RequestURI(), body)
 	if p, ok := t.replay[key]; ok {
 		return t.serveArchived(req, p, 0)
 	}
 	if t.offline {
 		return nil, &FetchError{URL: target, Err: ErrNotArchived}
+	}
+	if p, ok := t.schedule.carry(req, key); ok {
+		p.Skipped++
+		t.stats.update(func(s *Stats) { s.Carried++ })
+		return t.serveArchived(req, p, 0)
+	}
+	if req.Header.Get(hdrRefresh) != "" {
+		req = req.Clone(ctx)
+		req.Header.Del(hdrRefresh)
 	}
 	known, revalidating := t.revalidate[key]
 	if revalidating {
@@ -121,6 +144,10 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 			req.Header.Set("If-Modified-Since", known.LastModified)
 		}
 	}
+	var limit *hostLimit
+	if t.limit != nil {
+		limit = t.limit(req.URL.Host)
+	}
 	for attempt := 1; ; attempt++ {
 		t.stats.update(func(s *Stats) {
 			s.Requests++
@@ -131,8 +158,20 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		if err := t.throttle.wait(ctx, req.URL.Host); err != nil {
 			return nil, err
 		}
+		release := func() {}
+		if limit != nil {
+			if release, err = limit.acquire(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if body != nil {
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			req.ContentLength = int64(len(body))
+		}
 		fetchedAt := time.Now()
-		resp, body, err := t.attempt(ctx, req)
+		resp, respBody, err := t.attempt(ctx, req)
+		release()
 		t.throttle.observe(req.URL.Host, time.Since(fetchedAt), resp, err)
 		if err != nil {
 			if ctx.Err() == nil && retryableError(err) && attempt < t.retry.MaxAttempts {
@@ -148,8 +187,8 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 				resp.Header.Del(k)
 			}
 		}
-		t.stats.countStatus(resp.StatusCode, len(body))
-		lin, err := t.archive.WriteExchange(req, resp, body, fetchedAt)
+		t.stats.countStatus(resp.StatusCode, len(respBody))
+		lin, err := t.archive.WriteExchange(req, resp, respBody, fetchedAt)
 		if err != nil {
 			return nil, err
 		}
@@ -165,12 +204,24 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		}
 		if revalidating && resp.StatusCode == http.StatusNotModified {
 			t.stats.update(func(s *Stats) { s.NotModified++ })
+			if t.schedule != nil {
+				known, _ = t.schedule.next(key, known, true)
+			}
 			return t.serveArchived(req, known, attempt)
 		}
-		t.record(ArchivedPage{URL: lin.URL, File: lin.WARCFile, Offset: lin.WARCOffset, RecordID: lin.WARCRecordID,
+		page := ArchivedPage{URL: lin.URL, File: lin.WARCFile, Offset: lin.WARCOffset, RecordID: lin.WARCRecordID,
 			Status: resp.StatusCode, FetchedAt: lin.FetchedAt, BodySHA256: lin.BodySHA256,
-			ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")})
-		return respond(resp, body, lin, attempt), nil
+			ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+		if req.Method != http.MethodGet {
+			page.Method, page.RequestBody = req.Method, string(body)
+		}
+		page, changed := t.schedule.next(key, page, false)
+		t.record(page)
+		out := t.respond(resp, respBody, lin, attempt)
+		if changed {
+			out.Header.Set(hdrChanged, "1")
+		}
+		return out, nil
 	}
 }
 
@@ -200,13 +251,16 @@ func (t *archivingTransport) serveArchived(req *http.Request, p ArchivedPage, at
 	resp := &http.Response{Status: http.StatusText(ar.Status), StatusCode: ar.Status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Request: req}
 	t.record(p)
-	return respond(resp, ar.Body, p.lineage(), attempts), nil
+	return t.respond(resp, ar.Body, p.lineage(), attempts), nil
 }
 
 // respond hands colly a response with a UTF-8 body and the lineage headers.
-func respond(resp *http.Response, body []byte, lin Lineage, attempts int) *http.Response {
+func (t *archivingTransport) respond(resp *http.Response, body []byte, lin Lineage, attempts int) *http.Response {
 	// The archive keeps the bytes as sent; parsers get UTF-8 (GBK sites decoded here, once).
-	body = toUTF8(resp.Header, body)
+	body, problem := DecodePage(resp.Header, body, t.charset)
+	if problem != "" {
+		resp.Header.Set(hdrCharsetProblem, problem)
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	h := resp.Header
@@ -227,7 +281,23 @@ func (t *archivingTransport) record(p ArchivedPage) {
 	if t.pages == nil {
 		t.pages = map[string]ArchivedPage{}
 	}
-	t.pages[p.URL] = p
+	t.pages[p.Key()] = p
+}
+
+// requestBody reads a request's body once, so each attempt and the archive can have it.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err == nil {
+			defer rc.Close()
+			return io.ReadAll(rc)
+		}
+	}
+	defer req.Body.Close()
+	return io.ReadAll(req.Body)
 }
 
 // attempt makes one try with its own timeout, reading the whole body before the timeout's context
@@ -296,32 +366,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
-}
-
-// DecodeUTF8 is what the crawl does to every body before parsing: a textual body in another
-// charset becomes UTF-8 and h's Content-Type says so.
-func DecodeUTF8(h http.Header, body []byte) []byte { return toUTF8(h, body) }
-
-// toUTF8 decodes a textual body declared (in Content-Type or an HTML meta tag) in another charset
-// and rewrites Content-Type to say utf-8. Binary bodies are left alone.
-func toUTF8(h http.Header, body []byte) []byte {
-	ct := h.Get("Content-Type")
-	mediaType, params, err := mime.ParseMediaType(ct)
-	if err != nil || !(strings.HasPrefix(mediaType, "text/") || strings.Contains(mediaType, "json") || strings.Contains(mediaType, "xml")) {
-		return body
-	}
-	enc, name, _ := charset.DetermineEncoding(body, ct)
-	if name == "utf-8" || (name == "windows-1252" && params["charset"] == "") {
-		// windows-1252 is DetermineEncoding's guess when nothing is declared; HTML5 and JSON default to UTF-8.
-		return body
-	}
-	decoded, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return body
-	}
-	params["charset"] = "utf-8"
-	h.Set("Content-Type", mime.FormatMediaType(mediaType, params))
-	return decoded
 }
 
 // lineageFrom reads back what the transport put on a response.

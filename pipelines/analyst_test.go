@@ -51,7 +51,9 @@ func TestAnalystAddsAnIndicatorWithoutRebuild(t *testing.T) {
 	if fw == string(data.FrameworkYAML) {
 		t.Fatal("could not place the framework entry")
 	}
-	if _, _, err := lake.Score(t.Context(), ScoreOptions{Framework: []byte(fw)}); err != nil {
+	// A copy of the framework keeps its judgements file (ahp_judgements.yaml) beside it.
+	framework := FrameworkSource{Name: "framework with gdp_growth", YAML: []byte(fw), Judgements: data.JudgementsYAML}
+	if _, _, err := lake.Score(t.Context(), ScoreOptions{Framework: framework}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -25,12 +25,10 @@ func BenchmarkCollectFullScale(b *testing.B) {
 	}
 	defer srv.Close()
 	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
-	sites := map[string]string{}
-	for _, s := range srv.Sites() {
-		sites[s.Name] = s.BaseURL
-	}
+	opts.AllowedHosts = map[string][]string{}
 	for _, s := range collectors.Default.Sources() {
-		opts.BaseURLs[s.Name] = sites[s.Site]
+		site, _ := srv.Site(s.Site)
+		opts.BaseURLs[s.Name], opts.AllowedHosts[s.Name] = site.BaseURL, site.Hosts[1:]
 	}
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 	var pages, records int64

@@ -23,7 +23,10 @@ type CollectOptions struct {
 	Sources []string
 	// BaseURLs maps source name to the site it crawls.
 	BaseURLs map[string]string
-	Crawl    collectors.Options
+	// AllowedHosts maps a source name to the other hosts its site spans (a list on one host,
+	// detail pages on another), beyond those its spec allows.
+	AllowedHosts map[string][]string
+	Crawl        collectors.Options
 	// Registry defaults to collectors.Default.
 	Registry *collectors.Registry
 	// Progress, if set, is called about once a second while a source is crawled, and once at its end.
@@ -34,8 +37,14 @@ type CollectOptions struct {
 	Resume bool
 	// FromArchive names a collect run whose archive is re-parsed with today's specs, offline.
 	FromArchive string
-	// Incremental sends conditional requests for the pages of each source's last good run.
+	// Incremental sends conditional requests for the pages of each source's last good run, and
+	// carries detail pages that are not due on the adaptive revisit schedule forward from the
+	// archive (collectors.Schedule).
 	Incremental bool
+	// Full makes an incremental run fetch every page (a full refresh); FullEvery does so when the
+	// last full run is that many runs old (0: never on its own).
+	Full      bool
+	FullEvery int
 	// AllowDrop lets a run publish fewer than half of the previous run's records.
 	AllowDrop bool
 	// Simulated says the sites are fhi's sample web (the CLI sets it when it started one); the
@@ -130,6 +139,7 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		return nil, err
 	}
 	crawlOpts := opts.Crawl
+	crawlOpts.AllowedHosts = append(append([]string(nil), crawlOpts.AllowedHosts...), opts.AllowedHosts[src.Name]...)
 	if crawlOpts.Headers == nil {
 		crawlOpts.Headers = collectors.HeadersFromEnv(src.Name, os.Getenv)
 	}
@@ -179,6 +189,11 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 			if crawlOpts.Revalidate, err = l.pageIndex(prev, true); err != nil {
 				return nil, err
 			}
+			all, err := l.pageIndex(prev, false)
+			if err != nil {
+				return nil, err
+			}
+			crawlOpts.Schedule = &collectors.Schedule{Prev: all, AlwaysFetch: src.AlwaysFetch, Full: opts.Full || l.fullDue(src.Name, opts.FullEvery)}
 		}
 		var upstream []string
 		if crawlOpts.Revalidate != nil {
@@ -190,6 +205,9 @@ func (l *Lake) collectSource(ctx context.Context, src collectors.Source, baseURL
 		m.Params = map[string]string{"base_url": baseURL}
 		if crawlOpts.Revalidate != nil {
 			m.Params["incremental_from"] = prev.RunID
+			if crawlOpts.Schedule.Full {
+				m.Params["refresh"] = "full"
+			}
 		}
 		if opts.Simulated {
 			m.Params[ParamSimulated] = "true"
@@ -319,10 +337,34 @@ func (l *Lake) pageIndex(m *Manifest, forRevalidation bool) (map[string]collecto
 	index := make(map[string]collectors.ArchivedPage, len(pages))
 	for _, p := range pages {
 		if p.Status == 200 && (!forRevalidation || p.ETag != "" || p.LastModified != "") {
-			index[collectors.PageKey(p.URL)] = p
+			index[p.Key()] = p
 		}
 	}
 	return index, nil
+}
+
+// fullDue says whether a full refresh is due: the source's last every runs were all incremental
+// without one.
+func (l *Lake) fullDue(source string, every int) bool {
+	if every <= 0 {
+		return false
+	}
+	runs, err := l.Runs()
+	if err != nil {
+		return false
+	}
+	n := 0
+	for i := len(runs) - 1; i >= 0; i-- {
+		m := runs[i]
+		if m.Stage != StageCollect || m.Source != source || m.Status != StatusSucceeded {
+			continue
+		}
+		if m.Params["incremental_from"] == "" || m.Params["refresh"] == "full" {
+			return n+1 >= every
+		}
+		n++
+	}
+	return n+1 >= every
 }
 
 // crawl runs the source's collector and fills the manifest's details and failures file.

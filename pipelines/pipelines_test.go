@@ -27,9 +27,10 @@ func startSampleWeb(t *testing.T, scale float64) CollectOptions {
 	}
 	t.Cleanup(func() { srv.Close() })
 	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
-	for _, s := range srv.Sites() {
-		if s.Name == "p2p" {
-			opts.BaseURLs["p2p"] = s.BaseURL
+	// Every source gets its site (each on a host of its own); only p2p is collected by default.
+	for _, src := range collectors.Default.Sources() {
+		if site, ok := srv.Site(src.Site); ok {
+			opts.BaseURLs[src.Name] = site.BaseURL
 		}
 	}
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0

@@ -12,9 +12,8 @@ import (
 func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	lake := openTestLake(t)
 	opts := startSampleWeb(t, 0.1)
-	good := opts.BaseURLs["p2p"]
+	good := opts.BaseURLs["crowdfunding"]
 	opts.Sources = []string{"p2p", "crowdfunding"}
-	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/p2p")] + "/crowdfunding"
 	first, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +26,7 @@ func TestRunAllKeepsGoingWhenASourceFails(t *testing.T) {
 	}
 
 	// The second night the crowdfunding site has moved: its collect fails the health gate.
-	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/p2p")] + "/moved"
+	opts.BaseURLs["crowdfunding"] = good[:len(good)-len("/crowdfunding")] + "/moved"
 	second, err := lake.RunAll(t.Context(), RunOptions{Collect: opts})
 	if !errors.Is(err, ErrPartialRun) || !errors.Is(err, ErrNoRecords) {
 		t.Fatalf("RunAll with a broken source: %v, want ErrPartialRun wrapping ErrNoRecords", err)

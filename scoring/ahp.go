@@ -108,19 +108,8 @@ func AHP(m *mat.Dense, ri RandomIndex) (AHPResult, error) {
 		return AHPResult{}, fmt.Errorf("checking matrix shape %d×%d: %w", r, c, ErrNotReciprocal)
 	}
 	n := r
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			a := m.At(i, j)
-			if !(a > 0) || math.IsInf(a, 0) {
-				return AHPResult{}, fmt.Errorf("checking a[%d,%d]=%v: %w", i+1, j+1, a, ErrNotReciprocal)
-			}
-			if i == j && math.Abs(a-1) > reciprocalTol {
-				return AHPResult{}, fmt.Errorf("checking diagonal a[%d,%d]=%v: %w", i+1, j+1, a, ErrNotReciprocal)
-			}
-			if j > i && math.Abs(a*m.At(j, i)-1) > reciprocalTol {
-				return AHPResult{}, fmt.Errorf("checking a[%d,%d]·a[%d,%d]=%v: %w", i+1, j+1, j+1, i+1, a*m.At(j, i), ErrNotReciprocal)
-			}
-		}
+	if ps := CheckJudgments(m, JudgmentRules{}); ps != nil {
+		return AHPResult{}, &JudgmentError{Problems: ps}
 	}
 	riN, ok := ri.At(n)
 	if !ok {

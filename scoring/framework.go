@@ -15,7 +15,7 @@ import (
 
 // Weighting methods of a group: how its children's local weights are set.
 const (
-	MethodAHP   = "ahp"   // Saaty eigenvector of pairwise judgments (a matrix, or experts' importance scores)
+	MethodAHP   = "ahp"   // Saaty eigenvector of pairwise judgments (a matrix, experts' matrices or importance scores)
 	MethodPCA   = "pca"   // Nicoletti PCA recipe on the children's scores across units (see PCAWeights)
 	MethodEqual = "equal" // 1/m each
 	MethodFixed = "fixed" // explicit weights, normalised to sum 1
@@ -32,18 +32,27 @@ const (
 	TransformNone      = "none"
 	TransformLog       = "log"       // natural log; every value must be > 0
 	TransformLog1p     = "log1p"     // ln(1 + x); every value must be > −1 (counts with zeros)
-	TransformWinsorise = "winsorise" // see Winsorise: while |skew| > 2 and excess kurtosis > 3.5, ≤ 5 points
+	TransformWinsorise = "winsorise" // COINr's Treat(): winsorise, then log_CT if still skewed (see Treat, TreatSpec)
 )
 
-// Missing-value rules: what a NaN cell of a present indicator becomes. Imputations are reported in
-// Result.Imputed; nothing is silently NaN.
+// Missing-value rules: what a NaN cell of a present indicator becomes. Every imputed value is
+// reported in Result.Imputed and flagged on its UnitValue; nothing is silently NaN.
 const (
 	MissingError    = "error"     // the default: a missing value is an error naming unit and indicator
 	MissingZero     = "zero"      // raw 0 (e.g. a count where "no record" means none)
 	MissingMin      = "min"       // the smallest observed raw value
-	MissingMean     = "mean"      // the mean of observed raw values
+	MissingMean     = "mean"      // the mean of observed raw values (COINr i_mean)
+	MissingMedian   = "median"    // the median of observed raw values (COINr i_median)
 	MissingWorst    = "worst"     // the worst observed raw value (min for benefit, max for cost)
 	MissingDropUnit = "drop-unit" // drop the unit from the whole scoring (reported in Result.Dropped)
+	// MissingGroupMean is the mean of the observed values of the units sharing the unit's value of
+	// the attribute named by missing_group (tier, region …; COINr i_mean_grp). A unit whose group
+	// has no observed value, or whose attribute is empty, stays missing and is re-weighted.
+	MissingGroupMean   = "group-mean"
+	MissingGroupMedian = "group-median" // as group-mean with the median (COINr i_median_grp)
+	// MissingReweight leaves the value missing: its parent aggregates the unit's available
+	// children with their weights renormalised (COINr's default a_amean with na.rm).
+	MissingReweight = "reweight"
 )
 
 // Constant-column rules: what a present indicator with no variance across units (after imputation
@@ -59,7 +68,7 @@ var (
 	methods    = []string{MethodAHP, MethodPCA, MethodEqual, MethodFixed}
 	directions = []string{Benefit, Cost}
 	transforms = []string{TransformNone, TransformLog, TransformLog1p, TransformWinsorise}
-	missings   = []string{MissingError, MissingZero, MissingMin, MissingMean, MissingWorst, MissingDropUnit}
+	missings   = []string{MissingError, MissingZero, MissingMin, MissingMean, MissingMedian, MissingWorst, MissingDropUnit, MissingGroupMean, MissingGroupMedian, MissingReweight}
 	constants  = []string{ConstantDrop, ConstantError, ConstantZero, ConstantMid}
 	rules      = []string{RuleDifference, RuleRatio}
 )
@@ -71,6 +80,55 @@ type Framework struct {
 	Version     string
 	RandomIndex RandomIndex // defaults to SaatyRI
 	Root        *Node
+	// Denominators are the input columns indicators may be divided by (per resident, per GDP …).
+	Denominators []Column
+	// Attributes are the text columns of the input that describe units (tier, region …), used by
+	// group imputation. ReadTableCSV must be told their names (Framework.AttributeIDs).
+	Attributes []Column
+	Screen     Screen
+	// JudgementsFile is the AHP judgements file the framework names (informational: the caller
+	// reads it and passes its bytes to ParseFramework).
+	JudgementsFile string
+}
+
+// Column describes a non-indicator input column.
+type Column struct {
+	ID     string `yaml:"id" json:"id"`
+	Name   string `yaml:"name" json:"name,omitempty"`
+	NameEN string `yaml:"name_en" json:"name_en,omitempty"`
+	Unit   string `yaml:"unit" json:"unit,omitempty"`
+}
+
+// Screen is the data-availability screen (COINr's Screen(unit_screen = "byNA")): units, and
+// optionally indicators, whose share of available values is below MinAvailability are dropped and
+// reported. MinAvailability 0 disables it.
+type Screen struct {
+	MinAvailability float64 `json:"min_availability"`
+	Units           bool    `json:"units"`      // screen units (default true when enabled)
+	Indicators      bool    `json:"indicators"` // screen indicators
+	// AfterImputation measures availability after the missing-value rules (COINr's ASEM example
+	// screens its imputed data set); by default it is measured on the values as given.
+	AfterImputation bool `json:"after_imputation"`
+}
+
+// AttributeIDs returns the attribute column names, for ReadTableCSV.
+func (f *Framework) AttributeIDs() []string {
+	ids := make([]string, len(f.Attributes))
+	for i, a := range f.Attributes {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// Placeholders returns the AHP groups whose judgements are placeholders, framework order.
+func (f *Framework) Placeholders() []string {
+	var out []string
+	for _, n := range f.Nodes() {
+		if n.Judgements != nil && n.Judgements.Provenance == ProvenancePlaceholder {
+			out = append(out, n.ID)
+		}
+	}
+	return out
 }
 
 // Node is one group or indicator of a Framework.
@@ -79,36 +137,49 @@ type Node struct {
 	Name     string // Chinese name
 	NameEN   string
 	Note     string
-	Level    int // 0 for the root
+	Unit     string // unit of the raw values (indicators)
+	Level    int    // 0 for the root
 	Parent   *Node
 	Children []*Node // empty for an indicator
 
-	// Indicator definition (data/framework.yaml; read by the transform's lint and the sample web):
-	// the metric's unit, the sources it is computed from, the SQL step that computes it (its file
-	// name without .sql) and what it measures.
-	Unit       string
+	// Indicator definition (data/framework.yaml; read by the transform's lint and the sample web),
+	// besides Unit: the sources it is computed from, the SQL step that computes it (its file name
+	// without .sql) and what it measures.
 	Sources    []string
 	Step       string
 	Definition string
 
 	// Indicator settings, resolved: the node's own value, else the nearest ancestor's, else the
-	// file's defaults, else benefit / none / error / drop.
-	Direction string
-	Transform string
-	Missing   string
-	Constant  string
-	Goalposts []float64 // [lo, hi] in raw (transformed) units for goalposts normalisation; nil if none
+	// file's defaults, else benefit / none / error / drop / minmax.
+	Direction    string
+	Transform    string
+	Treat        TreatSpec // used when Transform is winsorise
+	Missing      string
+	MissingGroup string // attribute for group-mean / group-median
+	Constant     string
+	Goalposts    []float64 // [lo, hi] in raw (transformed) units for goalposts normalisation; nil if none
+	Norm         NormSpec
+	// Denominator names a Framework.Denominators column the raw value is divided by, after
+	// DenominatorScale divides the denominator (COINr Denominate's ScaleFactor); "" for none.
+	Denominator      string
+	DenominatorScale float64
 
 	// Group settings.
-	Method string
+	Method      string
+	Aggregation string  // AggArithmetic (default), AggGeometric, AggHarmonic, AggGeneralised, AggMedian, AggCopeland
+	Power       float64 // exponent of AggGeneralised
+	MinCoverage float64 // a unit whose available children carry less than this share of weight scores NaN (COINr dat_thresh)
+	PCA         PCASpec // method pca
 	// Matrix is the pairwise-comparison matrix of an ahp group, children in order: as given, or
-	// built from the experts' importance scores by Rule and Scale and combined by geometric mean.
-	Matrix  *mat.Dense
-	Experts [][]float64 // importance scores per expert, children in order (nil when Matrix was given)
-	Rule    string
-	Scale   float64
-	Fixed   []float64 // fixed weights, children in order, summing to 1
-	AHP     *AHPResult
+	// the element-wise geometric mean of the experts' matrices (built from importance scores by
+	// Rule and Scale, or given as matrices).
+	Matrix     *mat.Dense
+	Experts    [][]float64 // importance scores per expert, children in order (nil when matrices were given)
+	Judgements *Judgements // provenance and the experts' individual matrices; nil for inline judgments without provenance
+	Rule       string
+	Scale      float64
+	Fixed      []float64 // fixed weights, children in order, summing to 1
+	AHP        *AHPResult
 }
 
 // IsLeaf reports whether n is an indicator.
@@ -151,48 +222,80 @@ func (f *Framework) Node(id string) *Node {
 
 // The YAML schema. Field names are typed once, in the tags; key paths in errors come from them.
 type fileSpec struct {
-	Name        string    `yaml:"name"`
-	Version     string    `yaml:"version"`
-	Description string    `yaml:"description"`
-	RandomIndex []float64 `yaml:"random_index"`
-	Defaults    leafSpec  `yaml:"defaults"`
-	Root        *nodeSpec `yaml:"root"`
+	Name         string       `yaml:"name"`
+	Version      string       `yaml:"version"`
+	Description  string       `yaml:"description"`
+	RandomIndex  []float64    `yaml:"random_index"`
+	Judgements   string       `yaml:"judgements"`
+	Denominators []Column     `yaml:"denominators"`
+	Attributes   []Column     `yaml:"attributes"`
+	Screen       *screenSpec  `yaml:"screen"`
+	Defaults     settingsSpec `yaml:"defaults"`
+	Root         *nodeSpec    `yaml:"root"`
 }
 
-type leafSpec struct {
-	Direction string `yaml:"direction"`
-	Transform string `yaml:"transform"`
-	Missing   string `yaml:"missing"`
-	Constant  string `yaml:"constant"`
+type screenSpec struct {
+	MinAvailability float64 `yaml:"min_availability"`
+	Units           *bool   `yaml:"units"`
+	Indicators      bool    `yaml:"indicators"`
+	AfterImputation bool    `yaml:"after_imputation"`
+}
+
+// settingsSpec holds the settings inherited down the tree (defaults → groups → indicators).
+type settingsSpec struct {
+	Direction        string     `yaml:"direction"`
+	Transform        string     `yaml:"transform"`
+	Treatment        *treatSpec `yaml:"treatment"`
+	Missing          string     `yaml:"missing"`
+	MissingGroup     string     `yaml:"missing_group"`
+	Constant         string     `yaml:"constant"`
+	Normalisation    string     `yaml:"normalisation"`
+	NormParams       []float64  `yaml:"normalisation_params"`
+	Reference        string     `yaml:"reference"`
+	Clamp            *bool      `yaml:"clamp"`
+	Aggregation      string     `yaml:"aggregation"`
+	Power            *float64   `yaml:"power"`
+	MinCoverage      *float64   `yaml:"min_coverage"`
+	DenominatorScale *float64   `yaml:"denominator_scale"`
+}
+
+type treatSpec struct {
+	WinMax   *int     `yaml:"winmax"`
+	Skew     *float64 `yaml:"skew"`
+	Kurtosis *float64 `yaml:"kurtosis"`
+	Fallback string   `yaml:"fallback"`
 }
 
 type nodeSpec struct {
-	ID        string      `yaml:"id"`
-	Name      string      `yaml:"name"`
-	NameEN    string      `yaml:"name_en"`
-	Note      string      `yaml:"note"`
-	Direction string      `yaml:"direction"`
-	Transform string      `yaml:"transform"`
-	Missing   string      `yaml:"missing"`
-	Constant  string      `yaml:"constant"`
-	Goalposts []float64   `yaml:"goalposts"`
-	Weighting *weightSpec `yaml:"weighting"`
-	Children  []nodeSpec  `yaml:"children"`
+	ID           string      `yaml:"id"`
+	Name         string      `yaml:"name"`
+	NameEN       string      `yaml:"name_en"`
+	Note         string      `yaml:"note"`
+	Unit         string      `yaml:"unit"`
+	Denominator  string      `yaml:"denominator"`
+	Goalposts    []float64   `yaml:"goalposts"`
+	Weighting    *weightSpec `yaml:"weighting"`
+	Children     []nodeSpec  `yaml:"children"`
+	settingsSpec `yaml:",inline"`
 
 	// indicator definition
-	Unit       string   `yaml:"unit"`
 	Sources    []string `yaml:"sources"`
 	Step       string   `yaml:"step"`
 	Definition string   `yaml:"definition"`
 }
 
 type weightSpec struct {
-	Method  string               `yaml:"method"`
-	Matrix  [][]string           `yaml:"matrix"`
-	Experts []map[string]float64 `yaml:"experts"`
-	Rule    string               `yaml:"rule"`
-	Scale   float64              `yaml:"scale"`
-	Weights map[string]float64   `yaml:"weights"`
+	Method   string               `yaml:"method"`
+	Matrix   [][]string           `yaml:"matrix"`
+	Matrices [][][]string         `yaml:"matrices"`
+	Experts  []map[string]float64 `yaml:"experts"`
+	Rule     string               `yaml:"rule"`
+	Scale    float64              `yaml:"scale"`
+	Weights  map[string]float64   `yaml:"weights"`
+	Retain   string               `yaml:"retain"`
+	Rotation string               `yaml:"rotation"`
+	Basis    string               `yaml:"basis"`
+	Assign   string               `yaml:"assign"`
 }
 
 // ErrFramework marks every framework validation problem; ParseFramework's error wraps it (and
@@ -208,43 +311,66 @@ type fieldError struct {
 func (e *fieldError) Error() string { return e.path + ": " + e.msg }
 func (e *fieldError) Unwrap() error { return ErrFramework }
 
-// ParseFramework decodes and validates a framework YAML document (format: data/framework.yaml).
-// Decoding is strict: unknown keys are errors. Every problem is reported at once, joined with
-// errors.Join, each prefixed by its key path ("root.children[1].weighting.method: …"). AHP groups
-// are checked for consistency with their full matrices; an inconsistent one contributes an
-// *InconsistencyError naming the group id.
-func ParseFramework(yamlBytes []byte) (*Framework, error) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(yamlBytes))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decoding framework YAML: %w", err)
-	}
-	var errs []error
-	if len(doc.Content) == 1 {
-		checkKeys(doc.Content[0], reflect.TypeOf(fileSpec{}), "", &errs)
-	}
+// ParseFramework decodes and validates a framework YAML document (format: data/framework.yaml)
+// and, when given, the AHP judgements file it names (format: data/ahp_judgements.yaml), which
+// supplies the judgments of every ahp group that declares none inline. Decoding is strict:
+// unknown keys are errors. Every problem is reported at once, joined with errors.Join, each
+// prefixed by its key path ("root.children[1].weighting.method: …"). AHP groups are checked for
+// consistency — every expert's matrix and their geometric mean; an inconsistent one contributes
+// an *InconsistencyError naming the group id (and expert).
+func ParseFramework(yamlBytes []byte, judgements ...[]byte) (*Framework, error) {
 	var spec fileSpec
-	if err := doc.Decode(&spec); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, m := range te.Errors {
-				errs = append(errs, &fieldError{path: "yaml", msg: m})
-			}
-		} else {
-			errs = append(errs, fmt.Errorf("decoding framework YAML: %w", err))
+	if err := decodeStrict(yamlBytes, &spec, "framework"); err != nil {
+		return nil, err
+	}
+	var js *judgementsFile
+	if len(judgements) > 1 {
+		return nil, errors.New("scoring: ParseFramework takes at most one judgements file")
+	}
+	if len(judgements) == 1 && judgements[0] != nil {
+		js = new(judgementsFile)
+		if err := decodeStrict(judgements[0], js, "judgements"); err != nil {
+			return nil, err
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	fw, errs := build(&spec)
+	fw, errs := build(&spec, js)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return fw, nil
 }
 
+// decodeStrict decodes YAML into v, reporting unknown keys with their paths (prefixed by what for
+// the judgements file) and type errors; every problem wraps ErrFramework.
+func decodeStrict(b []byte, v any, what string) error {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("decoding %s YAML: %w", what, err)
+	}
+	var errs []error
+	prefix := ""
+	if what != "framework" {
+		prefix = what
+	}
+	if len(doc.Content) == 1 {
+		checkKeys(doc.Content[0], reflect.TypeOf(v), prefix, &errs)
+	}
+	if err := doc.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, m := range te.Errors {
+				errs = append(errs, &fieldError{path: joinPath(prefix, "yaml"), msg: m})
+			}
+		} else {
+			errs = append(errs, fmt.Errorf("decoding %s YAML: %w", what, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // checkKeys walks the YAML tree against the Go schema type t and reports unknown keys with paths.
+// Inline (embedded) structs contribute their keys to the enclosing mapping.
 func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -259,11 +385,20 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		}
 		var known []string
 		fields := map[string]reflect.Type{}
-		for i := 0; i < t.NumField(); i++ {
-			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-			known = append(known, tag)
-			fields[tag] = t.Field(i).Type
+		var collect func(t reflect.Type)
+		collect = func(t reflect.Type) {
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				tag := strings.Split(f.Tag.Get("yaml"), ",")
+				if len(tag) > 1 && tag[1] == "inline" {
+					collect(f.Type)
+					continue
+				}
+				known = append(known, tag[0])
+				fields[tag[0]] = f.Type
+			}
 		}
+		collect(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
 			p := joinPath(path, k)
@@ -281,6 +416,13 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		for i, c := range n.Content {
 			checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
 		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode || t.Elem().Kind() != reflect.Struct {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkKeys(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value), errs)
+		}
 	}
 }
 
@@ -291,21 +433,34 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
+// settings is the resolved inherited configuration of a node.
+type settings struct {
+	direction, transform, missing, missingGroup, constant string
+	treat                                                 TreatSpec
+	norm                                                  NormSpec
+	aggregation                                           string
+	power, minCoverage, denomScale                        float64
+}
+
 // builder carries validation state through build.
 type builder struct {
-	errs []error
-	ids  map[string]string // id → path of first use
-	ri   RandomIndex
-	fw   *Framework
-	dflt leafSpec
+	errs     []error
+	ids      map[string]string // id → path of first use
+	ri       RandomIndex
+	fw       *Framework
+	js       *judgementsFile
+	jsUsed   map[string]bool
+	denoms   map[string]bool
+	attrs    map[string]bool
+	colNames map[string]string // every non-indicator column id → its path
 }
 
 func (b *builder) fail(path, format string, args ...any) {
 	b.errs = append(b.errs, &fieldError{path: path, msg: fmt.Sprintf(format, args...)})
 }
 
-func build(spec *fileSpec) (*Framework, []error) {
-	b := &builder{ids: map[string]string{}, ri: SaatyRI}
+func build(spec *fileSpec, js *judgementsFile) (*Framework, []error) {
+	b := &builder{ids: map[string]string{}, ri: SaatyRI, js: js, jsUsed: map[string]bool{}, denoms: map[string]bool{}, attrs: map[string]bool{}, colNames: map[string]string{}}
 	if len(spec.RandomIndex) > 0 {
 		b.ri = RandomIndex(spec.RandomIndex)
 		for i, v := range spec.RandomIndex {
@@ -314,19 +469,38 @@ func build(spec *fileSpec) (*Framework, []error) {
 			}
 		}
 	}
-	b.dflt = leafSpec{Direction: Benefit, Transform: TransformNone, Missing: MissingError, Constant: ConstantDrop}
-	d := spec.Defaults
-	b.checkEnum("defaults.direction", d.Direction, directions)
-	b.checkEnum("defaults.transform", d.Transform, transforms)
-	b.checkEnum("defaults.missing", d.Missing, missings)
-	b.checkEnum("defaults.constant", d.Constant, constants)
-	b.dflt = inherit(b.dflt, d)
-	b.fw = &Framework{Name: spec.Name, Version: spec.Version, RandomIndex: b.ri}
+	b.fw = &Framework{Name: spec.Name, Version: spec.Version, RandomIndex: b.ri, JudgementsFile: spec.Judgements,
+		Denominators: spec.Denominators, Attributes: spec.Attributes}
+	js.check(b)
+	b.columns("denominators", spec.Denominators, b.denoms)
+	b.columns("attributes", spec.Attributes, b.attrs)
+	if s := spec.Screen; s != nil {
+		if !(s.MinAvailability >= 0 && s.MinAvailability <= 1) {
+			b.fail("screen.min_availability", "must be in [0, 1], got %v", s.MinAvailability)
+		}
+		b.fw.Screen = Screen{MinAvailability: s.MinAvailability, Units: s.Units == nil || *s.Units, Indicators: s.Indicators, AfterImputation: s.AfterImputation}
+		if !b.fw.Screen.Units && !b.fw.Screen.Indicators && s.MinAvailability > 0 {
+			b.fail("screen", "screens neither units nor indicators")
+		}
+	}
+	base := settings{direction: Benefit, transform: TransformNone, missing: MissingError, constant: ConstantDrop,
+		treat: DefaultTreatSpec, norm: NormSpec{Method: NormMinMax}, aggregation: AggArithmetic, denomScale: 1}
+	dflt := b.inherit(base, &spec.Defaults, "defaults")
 	if spec.Root == nil {
 		b.fail("root", "required")
 		return nil, b.errs
 	}
-	b.fw.Root = b.node(spec.Root, nil, "root", b.dflt)
+	if spec.Judgements != "" && js == nil {
+		b.fail("judgements", "names %q, but no judgements file was given to the parser (pass its bytes to ParseFramework)", spec.Judgements)
+	}
+	b.fw.Root = b.node(spec.Root, nil, "root", dflt)
+	if js != nil {
+		for i, g := range js.Groups {
+			if !b.jsUsed[g.Group] {
+				b.fail(fmt.Sprintf("judgements.groups[%d].group", i), "%q is not an ahp group of the framework that takes its judgments from this file", g.Group)
+			}
+		}
+	}
 	if len(b.errs) > 0 {
 		return nil, b.errs
 	}
@@ -334,6 +508,19 @@ func build(spec *fileSpec) (*Framework, []error) {
 	for _, n := range b.fw.Nodes() {
 		if n.Method != MethodAHP {
 			continue
+		}
+		if n.Judgements != nil {
+			for e, em := range n.Judgements.Matrices {
+				if _, err := AHP(em, b.ri); err != nil {
+					var ie *InconsistencyError
+					if errors.As(err, &ie) {
+						labelInconsistency(ie, fmt.Sprintf("%s (expert %s)", n.ID, n.Judgements.expertName(e)), childIDs(n.Children))
+						b.errs = append(b.errs, fmt.Errorf("%w: %w", ErrFramework, ie))
+					} else {
+						b.errs = append(b.errs, fmt.Errorf("%w: group %s, expert %s: %w", ErrFramework, n.ID, n.Judgements.expertName(e), err))
+					}
+				}
+			}
 		}
 		res, err := AHP(n.Matrix, b.ri)
 		if err != nil {
@@ -354,6 +541,23 @@ func build(spec *fileSpec) (*Framework, []error) {
 	return b.fw, nil
 }
 
+func (b *builder) columns(path string, cs []Column, set map[string]bool) {
+	for i, c := range cs {
+		p := fmt.Sprintf("%s[%d].id", path, i)
+		switch {
+		case c.ID == "":
+			b.fail(p, "required")
+		case strings.ContainsAny(c.ID, ", \t\n\""):
+			b.fail(p, "%q must not contain commas, quotes or spaces (it is a CSV column name)", c.ID)
+		case b.colNames[c.ID] != "":
+			b.fail(p, "duplicate column %q (first at %s)", c.ID, b.colNames[c.ID])
+		default:
+			b.colNames[c.ID] = p
+			set[c.ID] = true
+		}
+	}
+}
+
 func labelInconsistency(ie *InconsistencyError, matrix string, labels []string) {
 	ie.Matrix = matrix
 	for i := range ie.Worst {
@@ -369,18 +573,80 @@ func childIDs(cs []*Node) []string {
 	return ids
 }
 
-func inherit(base, over leafSpec) leafSpec {
-	if over.Direction != "" {
-		base.Direction = over.Direction
+// inherit resolves over on top of base, validating every value at path.
+func (b *builder) inherit(base settings, over *settingsSpec, path string) settings {
+	b.checkEnum(path+".direction", over.Direction, directions)
+	b.checkEnum(path+".transform", over.Transform, transforms)
+	b.checkEnum(path+".missing", over.Missing, missings)
+	b.checkEnum(path+".constant", over.Constant, constants)
+	b.checkEnum(path+".normalisation", over.Normalisation, normalisations)
+	b.checkEnum(path+".aggregation", over.Aggregation, aggregations)
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
 	}
-	if over.Transform != "" {
-		base.Transform = over.Transform
-	}
+	set(&base.direction, over.Direction)
+	set(&base.transform, over.Transform)
+	set(&base.constant, over.Constant)
+	set(&base.aggregation, over.Aggregation)
 	if over.Missing != "" {
-		base.Missing = over.Missing
+		base.missing = over.Missing
 	}
-	if over.Constant != "" {
-		base.Constant = over.Constant
+	if over.MissingGroup != "" {
+		if !b.attrs[over.MissingGroup] {
+			b.fail(path+".missing_group", "%q is not a declared attribute (declare it under attributes)", over.MissingGroup)
+		}
+		base.missingGroup = over.MissingGroup
+	}
+	if over.Normalisation != "" && over.Normalisation != base.norm.Method {
+		base.norm = NormSpec{Method: over.Normalisation} // parameters belong to a method
+	}
+	if over.NormParams != nil {
+		if len(over.NormParams) != 2 || math.IsNaN(over.NormParams[0]) || math.IsNaN(over.NormParams[1]) {
+			b.fail(path+".normalisation_params", "want two numbers, got %v", over.NormParams)
+		} else {
+			base.norm.Params = over.NormParams
+		}
+	}
+	if over.Reference != "" {
+		base.norm.Reference = over.Reference
+	}
+	if over.Clamp != nil {
+		base.norm.Clamp = *over.Clamp
+	}
+	if t := over.Treatment; t != nil {
+		if t.WinMax != nil {
+			base.treat.WinMax = *t.WinMax
+		}
+		if t.Skew != nil {
+			base.treat.Skew = *t.Skew
+		}
+		if t.Kurtosis != nil {
+			base.treat.Kurtosis = *t.Kurtosis
+		}
+		set(&base.treat.Fallback, t.Fallback)
+		if err := base.treat.Check(); err != nil {
+			b.fail(path+".treatment", "%v", err)
+		}
+	}
+	if over.Power != nil {
+		if *over.Power == 0 || math.IsNaN(*over.Power) || math.IsInf(*over.Power, 0) {
+			b.fail(path+".power", "must be finite and non-zero (p = 0 is the geometric mean), got %v", *over.Power)
+		}
+		base.power = *over.Power
+	}
+	if over.MinCoverage != nil {
+		if !(*over.MinCoverage >= 0 && *over.MinCoverage <= 1) {
+			b.fail(path+".min_coverage", "must be in [0, 1], got %v", *over.MinCoverage)
+		}
+		base.minCoverage = *over.MinCoverage
+	}
+	if over.DenominatorScale != nil {
+		if !(*over.DenominatorScale > 0) || math.IsInf(*over.DenominatorScale, 0) {
+			b.fail(path+".denominator_scale", "must be positive, got %v", *over.DenominatorScale)
+		}
+		base.denomScale = *over.DenominatorScale
 	}
 	return base
 }
@@ -397,9 +663,9 @@ func (b *builder) checkEnum(path, v string, allowed []string) {
 	b.fail(path, "unknown value %q; want one of %s", v, strings.Join(allowed, ", "))
 }
 
-func (b *builder) node(s *nodeSpec, parent *Node, path string, inh leafSpec) *Node {
-	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Parent: parent,
-		Unit: s.Unit, Sources: s.Sources, Step: s.Step, Definition: s.Definition}
+func (b *builder) node(s *nodeSpec, parent *Node, path string, inh settings) *Node {
+	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Unit: s.Unit, Parent: parent,
+		Sources: s.Sources, Step: s.Step, Definition: s.Definition}
 	if parent != nil {
 		n.Level = parent.Level + 1
 	}
@@ -409,15 +675,15 @@ func (b *builder) node(s *nodeSpec, parent *Node, path string, inh leafSpec) *No
 		b.fail(path+".id", "%q must not contain commas, quotes or spaces (it is a CSV column name)", s.ID)
 	} else if first, dup := b.ids[s.ID]; dup {
 		b.fail(path+".id", "duplicate id %q (first at %s)", s.ID, first)
+	} else if col := b.colNames[s.ID]; col != "" {
+		b.fail(path+".id", "%q is also declared as a column at %s", s.ID, col)
 	} else {
 		b.ids[s.ID] = path
 	}
-	b.checkEnum(path+".direction", s.Direction, directions)
-	b.checkEnum(path+".transform", s.Transform, transforms)
-	b.checkEnum(path+".missing", s.Missing, missings)
-	b.checkEnum(path+".constant", s.Constant, constants)
-	ls := inherit(inh, leafSpec{s.Direction, s.Transform, s.Missing, s.Constant})
-	n.Direction, n.Transform, n.Missing, n.Constant = ls.Direction, ls.Transform, ls.Missing, ls.Constant
+	st := b.inherit(inh, &s.settingsSpec, path)
+	n.Direction, n.Transform, n.Missing, n.MissingGroup, n.Constant = st.direction, st.transform, st.missing, st.missingGroup, st.constant
+	n.Treat, n.Norm, n.DenominatorScale = st.treat, st.norm, st.denomScale
+	n.Aggregation, n.Power, n.MinCoverage = st.aggregation, st.power, st.minCoverage
 	if len(s.Goalposts) > 0 {
 		if len(s.Goalposts) != 2 || !(s.Goalposts[0] < s.Goalposts[1]) {
 			b.fail(path+".goalposts", "want [lo, hi] with lo < hi, got %v", s.Goalposts)
@@ -425,19 +691,40 @@ func (b *builder) node(s *nodeSpec, parent *Node, path string, inh leafSpec) *No
 		n.Goalposts = s.Goalposts
 	}
 	for i := range s.Children {
-		n.Children = append(n.Children, b.node(&s.Children[i], n, fmt.Sprintf("%s.children[%d]", path, i), ls))
+		n.Children = append(n.Children, b.node(&s.Children[i], n, fmt.Sprintf("%s.children[%d]", path, i), st))
 	}
 	if len(s.Children) == 0 {
 		if s.Weighting != nil {
 			b.fail(path+".weighting", "indicator %q has no children to weight", s.ID)
 		}
+		if s.Denominator != "" {
+			if !b.denoms[s.Denominator] {
+				b.fail(path+".denominator", "%q is not a declared denominator (declare it under denominators)", s.Denominator)
+			}
+			n.Denominator = s.Denominator
+		}
+		if (n.Missing == MissingGroupMean || n.Missing == MissingGroupMedian) && n.MissingGroup == "" {
+			b.fail(path+".missing", "%s needs missing_group: the attribute that forms the groups", n.Missing)
+		}
+		if n.Aggregation == AggGeneralised && n.Power == 0 {
+			n.Power = 1
+		}
+		if err := n.Norm.check(); err != nil {
+			b.fail(path+".normalisation", "%v", err)
+		}
 		return n
 	}
-	if s.Unit != "" || len(s.Sources) > 0 || s.Step != "" || s.Definition != "" {
-		b.fail(path, "group %q: unit, sources, step and definition belong to indicators", s.ID)
+	if len(s.Sources) > 0 || s.Step != "" || s.Definition != "" {
+		b.fail(path, "group %q: sources, step and definition belong to indicators", s.ID)
 	}
 	if len(s.Goalposts) > 0 {
 		b.fail(path+".goalposts", "only indicators have goalposts")
+	}
+	if s.Denominator != "" {
+		b.fail(path+".denominator", "only indicators have denominators")
+	}
+	if n.Aggregation == AggGeneralised && n.Power == 0 {
+		b.fail(path+".power", "aggregation generalised needs power (p ≠ 0)")
 	}
 	b.weighting(n, s.Weighting, path+".weighting")
 	return n
@@ -456,11 +743,14 @@ func (b *builder) weighting(n *Node, w *weightSpec, path string) {
 		return
 	}
 	b.checkEnum(path+".method", w.Method, methods)
-	if w.Method != MethodAHP && (w.Matrix != nil || w.Experts != nil || w.Rule != "" || w.Scale != 0) {
-		b.fail(path, "matrix, experts, rule and scale apply only to method ahp")
+	if w.Method != MethodAHP && (w.Matrix != nil || w.Matrices != nil || w.Experts != nil || w.Rule != "" || w.Scale != 0) {
+		b.fail(path, "matrix, matrices, experts, rule and scale apply only to method ahp")
 	}
 	if w.Method != MethodFixed && w.Weights != nil {
 		b.fail(path+".weights", "applies only to method fixed")
+	}
+	if w.Method != MethodPCA && (w.Retain != "" || w.Rotation != "" || w.Basis != "" || w.Assign != "") {
+		b.fail(path, "retain, rotation, basis and assign apply only to method pca")
 	}
 	switch w.Method {
 	case MethodFixed:
@@ -492,12 +782,48 @@ func (b *builder) weighting(n *Node, w *weightSpec, path string) {
 		for i := range n.Fixed {
 			n.Fixed[i] /= sum
 		}
+	case MethodPCA:
+		spec, err := ParsePCASpec(w.Retain, w.Rotation, w.Basis, w.Assign)
+		if err != nil {
+			b.fail(path, "%v", err)
+		}
+		n.PCA = spec
 	case MethodAHP:
-		b.ahp(n, w, path, ids)
+		if _, ok := b.ri.At(m); !ok {
+			b.fail(path, "%d children exceed the random-index table (%d entries)", m, len(b.ri))
+			return
+		}
+		if w.Matrix == nil && w.Matrices == nil && w.Experts == nil {
+			g := b.js.group(n.ID)
+			if g == nil {
+				if b.js == nil {
+					b.fail(path, "method ahp needs a matrix, matrices or experts, or a judgements file with group %q", n.ID)
+				} else {
+					b.fail(path, "method ahp: the judgements file has no group %q", n.ID)
+				}
+				return
+			}
+			b.jsUsed[n.ID] = true
+			b.judgements(n, judgementSpec{Matrix: g.Matrix, Matrices: g.matrices(), Experts: g.scores(), Rule: g.Rule, Scale: g.Scale}, fmt.Sprintf("judgements.groups[%d]", g.index), ids)
+			j := g.provenance()
+			j.Matrices = n.Judgements.Matrices
+			n.Judgements = &j
+			return
+		}
+		b.judgements(n, judgementSpec{Matrix: w.Matrix, Matrices: w.Matrices, Experts: w.Experts, Rule: w.Rule, Scale: w.Scale}, path, ids)
 	}
 }
 
-func (b *builder) ahp(n *Node, w *weightSpec, path string, ids []string) {
+// judgementSpec is the judgments of one AHP group, inline or from the judgements file.
+type judgementSpec struct {
+	Matrix   [][]string
+	Matrices [][][]string
+	Experts  []map[string]float64
+	Rule     string
+	Scale    float64
+}
+
+func (b *builder) judgements(n *Node, w judgementSpec, path string, ids []string) {
 	m := len(ids)
 	b.checkEnum(path+".rule", w.Rule, rules)
 	n.Rule, n.Scale = w.Rule, w.Scale
@@ -510,56 +836,37 @@ func (b *builder) ahp(n *Node, w *weightSpec, path string, ids []string) {
 	if !(w.Scale >= 0) {
 		b.fail(path+".scale", "must be > 0, got %v", w.Scale)
 	}
-	if _, ok := b.ri.At(m); !ok {
-		b.fail(path, "%d children exceed the random-index table (%d entries)", m, len(b.ri))
+	given := 0
+	for _, ok := range []bool{w.Matrix != nil, w.Matrices != nil, w.Experts != nil} {
+		if ok {
+			given++
+		}
+	}
+	if given > 1 {
+		b.fail(path, "give one of matrix, matrices or experts")
 		return
 	}
+	if (w.Matrix != nil || w.Matrices != nil) && (w.Rule != "" || w.Scale != 0) {
+		b.fail(path, "rule and scale apply only to experts")
+	}
+	n.Judgements = &Judgements{}
 	switch {
-	case w.Matrix != nil && w.Experts != nil:
-		b.fail(path, "give either matrix or experts, not both")
 	case w.Matrix != nil:
-		if w.Rule != "" || w.Scale != 0 {
-			b.fail(path, "rule and scale apply only to experts")
-		}
-		if len(w.Matrix) != m {
-			b.fail(path+".matrix", "want %d rows (one per child), got %d", m, len(w.Matrix))
-			return
-		}
-		mx := mat.NewDense(m, m, nil)
-		ok := true
-		for i, row := range w.Matrix {
-			if len(row) != m {
-				b.fail(fmt.Sprintf("%s.matrix[%d]", path, i), "want %d judgments, got %d", m, len(row))
-				ok = false
-				continue
-			}
-			for j, cell := range row {
-				a, err := ParseJudgment(cell)
-				if err != nil {
-					b.fail(fmt.Sprintf("%s.matrix[%d][%d]", path, i, j), "%v", err)
-					ok = false
-					continue
-				}
-				mx.Set(i, j, a)
-			}
-		}
-		if !ok {
-			return
-		}
-		for i := 0; i < m; i++ {
-			for j := 0; j < m; j++ {
-				if i == j && mx.At(i, j) != 1 {
-					b.fail(fmt.Sprintf("%s.matrix[%d][%d]", path, i, j), "diagonal must be 1, got %s", FormatJudgment(mx.At(i, j)))
-					ok = false
-				}
-				if j > i && math.Abs(mx.At(i, j)*mx.At(j, i)-1) > reciprocalTol {
-					b.fail(fmt.Sprintf("%s.matrix[%d][%d]", path, j, i), "must be the reciprocal of matrix[%d][%d]=%s, got %s", i, j, FormatJudgment(mx.At(i, j)), FormatJudgment(mx.At(j, i)))
-					ok = false
-				}
-			}
-		}
-		if ok {
+		if mx := b.matrix(w.Matrix, path+".matrix", m); mx != nil {
 			n.Matrix = mx
+		}
+	case w.Matrices != nil:
+		var ms []*mat.Dense
+		for e, rows := range w.Matrices {
+			if mx := b.matrix(rows, fmt.Sprintf("%s.matrices[%d]", path, e), m); mx != nil {
+				ms = append(ms, mx)
+			}
+		}
+		if len(ms) == 0 {
+			b.fail(path+".matrices", "needs at least one matrix")
+		} else if len(ms) == len(w.Matrices) {
+			n.Judgements.Matrices = ms
+			n.Matrix = GeometricMeanMatrix(ms)
 		}
 	case len(w.Experts) > 0:
 		var ms []*mat.Dense
@@ -596,11 +903,49 @@ func (b *builder) ahp(n *Node, w *weightSpec, path string, ids []string) {
 			ms = append(ms, mx)
 		}
 		if len(ms) == len(w.Experts) {
+			n.Judgements.Matrices = ms
 			n.Matrix = GeometricMeanMatrix(ms)
 		}
 	default:
-		b.fail(path, "method ahp needs a matrix or experts")
+		b.fail(path, "method ahp needs a matrix, matrices or experts")
 	}
+}
+
+// matrix parses and validates one pairwise matrix of m children at path; nil after a failure.
+func (b *builder) matrix(rows [][]string, path string, m int) *mat.Dense {
+	if len(rows) != m {
+		b.fail(path, "want %d rows (one per child), got %d", m, len(rows))
+		return nil
+	}
+	mx := mat.NewDense(m, m, nil)
+	ok := true
+	for i, row := range rows {
+		if len(row) != m {
+			b.fail(fmt.Sprintf("%s[%d]", path, i), "want %d judgments, got %d", m, len(row))
+			ok = false
+			continue
+		}
+		for j, cell := range row {
+			a, err := ParseJudgment(cell)
+			if err != nil {
+				b.fail(fmt.Sprintf("%s[%d][%d]", path, i, j), "%v", err)
+				ok = false
+				continue
+			}
+			mx.Set(i, j, a)
+		}
+	}
+	if !ok {
+		return nil
+	}
+	for _, p := range CheckJudgments(mx, JudgmentRules{}) {
+		b.fail(fmt.Sprintf("%s[%d][%d]", path, p.I, p.J), "%s", p.Msg)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return mx
 }
 
 func sortedKeys(m map[string]float64) []string {

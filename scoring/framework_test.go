@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestFrameworkFHI(t *testing.T) {
-	fw, err := ParseFramework(data.FrameworkYAML)
+	fw, err := ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
 	if err != nil {
 		t.Fatalf("parsing data/framework.yaml: %v", err)
 	}
@@ -157,4 +158,79 @@ func TestFrameworkBad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFrameworkMethodKeys covers the method settings' validation, each problem at its key path.
+func TestFrameworkMethodKeys(t *testing.T) {
+	base := "root:\n  id: total\n%s  children:\n    - {id: a%s}\n    - {id: b}\n    - {id: c}\n"
+	tests := []struct {
+		name, group, leaf, top string
+		want                   string // substring of the error; "" for valid
+	}{
+		{name: "pca options", group: "  weighting: {method: pca, retain: \"kaiser,variance:0.1\", rotation: quartimax, basis: covariance, assign: share}\n"},
+		{name: "bad retain", group: "  weighting: {method: pca, retain: most}\n", want: `root.weighting: parsing retain term "most"`},
+		{name: "bad rotation", group: "  weighting: {method: pca, rotation: promax}\n", want: `rotation "promax"`},
+		{name: "pca keys on ahp", group: "  weighting: {method: equal, retain: \"2\"}\n", want: "retain, rotation, basis and assign apply only to method pca"},
+		{name: "aggregation", group: "  aggregation: generalised\n  power: 2\n  min_coverage: 0.5\n"},
+		{name: "generalised without power", group: "  aggregation: generalised\n", want: "root.power: aggregation generalised needs power"},
+		{name: "power 0", group: "  aggregation: generalised\n  power: 0\n", want: "root.power: must be finite and non-zero"},
+		{name: "coverage", group: "  min_coverage: 1.5\n", want: "root.min_coverage: must be in [0, 1]"},
+		{name: "unknown aggregation", group: "  aggregation: mode\n", want: `root.aggregation: unknown value "mode"`},
+		{name: "normalisation", leaf: ", normalisation: zscore, normalisation_params: [0, 1], clamp: true"},
+		{name: "dist2ref without reference", leaf: ", normalisation: dist2ref", want: "root.children[0].normalisation: dist2ref needs reference"},
+		{name: "params on rank", leaf: ", normalisation: rank, normalisation_params: [0, 1]", want: "normalisation_params apply to minmax and zscore only"},
+		{name: "zscore sd 0", leaf: ", normalisation: zscore, normalisation_params: [0, 0]", want: "sd must be positive"},
+		{name: "treatment", leaf: ", transform: winsorise, treatment: {winmax: 3, skew: 2.25, fallback: none}"},
+		{name: "bad treatment", leaf: ", transform: winsorise, treatment: {winmax: -5}", want: "root.children[0].treatment: winmax: must be ≥ 0"},
+		{name: "bad fallback", leaf: ", treatment: {fallback: boxcox}", want: `fallback "boxcox"`},
+		{name: "denominator", top: "denominators: [{id: pop}]\n", leaf: ", denominator: pop, denominator_scale: 1000"},
+		{name: "undeclared denominator", leaf: ", denominator: pop", want: `root.children[0].denominator: "pop" is not a declared denominator`},
+		{name: "group-mean without group", leaf: ", missing: group-mean", want: "group-mean needs missing_group"},
+		{name: "undeclared attribute", leaf: ", missing: group-mean, missing_group: tier", want: `missing_group: "tier" is not a declared attribute`},
+		{name: "attribute", top: "attributes: [{id: tier}]\n", leaf: ", missing: group-mean, missing_group: tier"},
+		{name: "indicator named like a column", top: "denominators: [{id: a}]\n", want: `root.children[0].id: "a" is also declared as a column`},
+		{name: "screen", top: "screen: {min_availability: 1.2}\n", want: "screen.min_availability: must be in [0, 1]"},
+		{name: "screen nothing", top: "screen: {min_availability: 0.5, units: false}\n", want: "screens neither units nor indicators"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := tt.top + fmt.Sprintf(base, tt.group, tt.leaf)
+			_, err := ParseFramework([]byte(y))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("got %v\n%s", err, y)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrFramework) {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseFramework(f *testing.F) {
+	f.Add([]byte("root: {id: t, children: [{id: a}, {id: b}]}"), []byte(""))
+	f.Add(data.FrameworkYAML, data.JudgementsYAML)
+	f.Add([]byte("judgements: j.yaml\nroot: {id: t, weighting: {method: ahp}, children: [{id: a}, {id: b}]}"),
+		[]byte("groups: [{group: t, provenance: placeholder, matrix: [[1, 3], [\"1/3\", 1]]}]"))
+	f.Add([]byte("screen: {min_availability: 0.5}\nattributes: [{id: g}]\ndefaults: {missing: group-mean, missing_group: g, transform: winsorise, treatment: {winmax: 2}}\nroot: {id: t, weighting: {method: pca, retain: \"kaiser,2\"}, children: [{id: a, normalisation: dist2ref, reference: X}, {id: b}]}"), []byte(""))
+	f.Fuzz(func(t *testing.T, fw, judgements []byte) {
+		var js [][]byte
+		if len(judgements) > 0 {
+			js = append(js, judgements)
+		}
+		got, err := ParseFramework(fw, js...)
+		if err != nil {
+			if !errors.Is(err, ErrFramework) && !strings.Contains(err.Error(), "decoding") {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for _, n := range got.Nodes() {
+			if n.Method == MethodAHP && (n.AHP == nil || n.AHP.CR >= ConsistencyThreshold) {
+				t.Fatalf("%s: accepted without a consistent AHP result", n.ID)
+			}
+		}
+	})
 }

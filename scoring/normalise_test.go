@@ -50,30 +50,54 @@ func TestStandardise(t *testing.T) {
 	}
 }
 
-func TestWinsorise(t *testing.T) {
-	// 1…9 and 100: skew 2.85 > 2, excess kurtosis 8.4 > 3.5 (gonum stat.Skew/ExKurtosis, sample
-	// formulas). Replacing 100 by the next value inward (9) leaves skew −0.2: one point treated.
-	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}
-	out, idx, skew, kurt := Winsorise(x)
-	if len(idx) != 1 || idx[0] != 9 || out[9] != 9 {
-		t.Fatalf("got replaced %v, out %v; want index 9 set to 9", idx, out)
+// TestNormaliseCOINr checks the normalisations against COINr 1.1.14's n_* functions run in R 4.2.2
+// on x = 3, 1, 4, 1, 5, 9, 2, 6, NA (COINr multiplies a cost indicator by −1 first, so cost
+// cases are n_*(−x)); COINr's dist2max, dist2ref and fracmax are on [0, 1], ours ×100. The
+// missing value stays missing.
+func TestNormaliseCOINr(t *testing.T) {
+	nan := math.NaN()
+	x := []float64{3, 1, 4, 1, 5, 9, 2, 6, nan}
+	tests := []struct {
+		name string
+		spec NormSpec
+		dir  string
+		ref  int
+		want []float64
+	}{
+		{"borda", NormSpec{Method: NormBorda}, Benefit, -1, []float64{3, 0, 4, 0, 5, 7, 2, 6, nan}},
+		{"zscore [0,1] (COINr default)", NormSpec{Method: NormZScore, Params: []float64{0, 1}}, Benefit, -1,
+			[]float64{-0.3183698133640590, -1.0460722439104793, 0.0454814019091513, -1.0460722439104793, 0.4093326171823615, 1.8647374782752024, -0.6822210286372692, 0.7731838324555717, nan}},
+		{"zscore T-score, cost", NormSpec{Method: NormZScore}, Cost, -1,
+			[]float64{53.1836981336406, 60.4607224391048, 49.5451859809085, 60.4607224391048, 45.9066738281764, 31.3526252172480, 56.8222102863727, 42.2681616754443, nan}},
+		{"dist2ref unit 3", NormSpec{Method: NormDist2Ref, Reference: "u3"}, Benefit, 2,
+			[]float64{66.6666666666667, 0, 100, 0, 133.333333333333, 266.666666666667, 33.3333333333333, 166.666666666667, nan}},
+		{"dist2ref capped", NormSpec{Method: NormDist2Ref, Reference: "u3", Clamp: true}, Benefit, 2,
+			[]float64{66.6666666666667, 0, 100, 0, 100, 100, 33.3333333333333, 100, nan}},
+		{"dist2max", NormSpec{Method: NormDist2Max}, Benefit, -1, []float64{25, 0, 37.5, 0, 50, 100, 12.5, 62.5, nan}},
+		{"fracmax", NormSpec{Method: NormFracMax}, Benefit, -1, []float64{33.3333333333333, 11.1111111111111, 44.4444444444444, 11.1111111111111, 55.5555555555556, 100, 22.2222222222222, 66.6666666666667, nan}},
+		{"minmax cost", NormSpec{Method: NormMinMax}, Cost, -1, []float64{75, 100, 62.5, 100, 50, 0, 87.5, 37.5, nan}},
+		{"minmax [1,10]", NormSpec{Method: NormMinMax, Params: []float64{1, 10}}, Benefit, -1, []float64{3.25, 1, 4.375, 1, 5.5, 10, 2.125, 6.625, nan}},
 	}
-	if !(skew > 2 && kurt > 3.5) {
-		t.Errorf("before: skew %v kurtosis %v, want > 2 and > 3.5", skew, kurt)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, clamped, err := Normalise(x, tt.spec, tt.dir, nil, tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				if math.IsNaN(tt.want[i]) != math.IsNaN(got[i]) || !math.IsNaN(got[i]) && !near(got[i], tt.want[i], 1e-9) {
+					t.Fatalf("got %v, want %v", got, tt.want)
+				}
+			}
+			if tt.spec.Clamp && clamped != 3 {
+				t.Errorf("clamped %d, want 3", clamped)
+			}
+		})
 	}
-	if s := stat.Skew(out, nil); math.Abs(s) > 2 {
-		t.Errorf("after: skew %v", s)
+	if _, _, err := Normalise(x, NormSpec{Method: NormDist2Ref, Reference: "u2"}, Benefit, nil, 1); err == nil {
+		t.Error("reference at the minimum: got nil error, want division by zero reported")
 	}
-	if x[9] != 100 {
-		t.Error("input modified")
-	}
-	// A symmetric sample is left alone.
-	if _, idx, _, _ := Winsorise([]float64{1, 2, 3, 4, 5}); len(idx) != 0 {
-		t.Errorf("symmetric: replaced %v", idx)
-	}
-	// Never more than WinsoriseMaxPoints.
-	heavy := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
-	if _, idx, _, _ := Winsorise(heavy); len(idx) > WinsoriseMaxPoints {
-		t.Errorf("replaced %d points, max %d", len(idx), WinsoriseMaxPoints)
+	if _, _, err := Normalise(x, NormSpec{Method: NormDist2Ref, Reference: "u9"}, Benefit, nil, 8); err == nil {
+		t.Error("reference with no value: got nil error")
 	}
 }

@@ -21,9 +21,13 @@ type PCAResult struct {
 	// Eigenvectors holds the unit eigenvectors as columns (indicator × component, over the
 	// non-constant indicators in Names order), each column's sign fixed so its entries sum ≥ 0.
 	Eigenvectors [][]float64 `json:"eigenvectors"`
-	// Kept is the number of retained components: those with eigenvalue > 1, at least one.
+	// Kept is the number of retained components (by Retain; at least one).
 	Kept int `json:"kept"`
-	// Rotated reports whether varimax rotation was applied (Kept > 1).
+	// Retain, Rotation and Basis are the options applied (PCASpec).
+	Retain   string `json:"retain"`
+	Rotation string `json:"rotation"`
+	Basis    string `json:"basis"`
+	// Rotated reports whether the rotation was applied (Kept > 1 and Rotation is not none).
 	Rotated bool `json:"rotated"`
 	// Loadings is the indicator × Kept factor-loading matrix (eigenvector × √eigenvalue, varimax
 	// rotated when Rotated); constant indicators have zero rows.
@@ -54,12 +58,14 @@ var ErrMissingValue = errors.New("scoring: missing value")
 //     affine normalisation — min-max, z-score or direction inversion give the same weights).
 //  2. Decompose it (gonum mat.EigenSym); order eigenvalues descending; fix each eigenvector's sign
 //     so its entries sum to ≥ 0 (if the sum is zero, its largest-magnitude entry is positive).
-//  3. Keep the components with eigenvalue > 1 — Kaiser's criterion — and at least one.
+//  3. Keep the components with eigenvalue > 1 — Kaiser's criterion — and at least one (other
+//     retention rules: PCAWeightsWith, RetainRule).
 //  4. Loadings = eigenvector·√eigenvalue; with more than one kept component, rotate them by
 //     varimax (Kaiser row normalisation, as R's stats::varimax) and fix signs the same way.
 //  5. Square the loadings and scale them to unit sum within each factor (divide by the factor's
 //     explained variance, its sum of squared loadings).
-//  6. Assign each indicator to the factor where its scaled squared loading is largest.
+//  6. Assign each indicator to the factor where its absolute loading is largest ("the highest
+//     factor loadings", §6.1; PCASpec.Assign offers the largest scaled share instead).
 //  7. Weight each indicator by its scaled squared loading on its factor times the factor's share of
 //     explained variance (FactorVariance_j / ΣFactorVariance), then normalise the weights to sum 1.
 //
@@ -76,6 +82,15 @@ var ErrMissingValue = errors.New("scoring: missing value")
 // Negatively correlated indicators still receive positive weights (squared loadings), as in the
 // Handbook. x must not contain NaN (ErrMissingValue); len(names) must equal k.
 func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
+	return PCAWeightsWith(x, names, PCASpec{})
+}
+
+// PCAWeightsWith is PCAWeights with the retention rule, rotation and basis of spec (zero fields
+// mean Kaiser, varimax, correlation). With the covariance basis the data are only centred, so
+// indicators on larger scales weigh more, and Kaiser's criterion becomes "eigenvalue above the
+// mean eigenvalue" (which is 1 for a correlation matrix).
+func PCAWeightsWith(x *mat.Dense, names []string, spec PCASpec) (PCAResult, error) {
+	spec = spec.withDefaults()
 	n, k := x.Dims()
 	if len(names) != k {
 		return PCAResult{}, fmt.Errorf("checking names: got %d, want %d columns", len(names), k)
@@ -124,7 +139,11 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 		}
 	}
 	corr := mat.NewSymDense(p, nil)
-	stat.CorrelationMatrix(corr, sub, nil)
+	if spec.Basis == BasisCovariance {
+		stat.CovarianceMatrix(corr, sub, nil)
+	} else {
+		stat.CorrelationMatrix(corr, sub, nil)
+	}
 	var es mat.EigenSym
 	if !es.Factorize(corr, true) {
 		return PCAResult{}, errors.New("decomposing correlation matrix: did not converge")
@@ -148,20 +167,17 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 	}
 	res.Eigenvalues = vals
 	res.Explained = make([]float64, p)
+	trace := 0.0
+	for _, v := range vals {
+		trace += v
+	}
 	for c, v := range vals {
-		res.Explained[c] = v / float64(p)
+		res.Explained[c] = v / trace
 	}
 	res.Eigenvectors = denseRows(V)
-	kept := 0
-	for _, v := range vals {
-		if v > 1 {
-			kept++
-		}
-	}
-	if kept == 0 {
-		kept = 1
-	}
+	kept := spec.Retain.Count(vals)
 	res.Kept = kept
+	res.Retain, res.Rotation, res.Basis = spec.Retain.String(), spec.Rotation, spec.Basis
 	L := mat.NewDense(p, kept, nil)
 	for c := 0; c < kept; c++ {
 		s := math.Sqrt(math.Max(vals[c], 0))
@@ -169,8 +185,8 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 			L.Set(i, c, V.At(i, c)*s)
 		}
 	}
-	if kept > 1 {
-		L = Varimax(L)
+	if kept > 1 && spec.Rotation != RotationNone {
+		L = orthomax(L, rotationGamma[spec.Rotation])
 		res.Rotated = true
 	}
 	full := mat.NewDense(k, kept, nil)
@@ -187,7 +203,7 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 		res.Note = "two indicators: PCA always gives equal weights"
 		return res, nil
 	}
-	w, assigned, fv := RecipeWeights(full)
+	w, assigned, fv := recipeWeights(full, spec.Assign)
 	res.FactorVariance = fv
 	for _, j := range live {
 		res.Weights[j] = w[j]
@@ -203,6 +219,15 @@ func PCAWeights(x *mat.Dense, names []string) (PCAResult, error) {
 // the normalised indicator weights, each indicator's factor (-1 for an all-zero row) and each
 // factor's explained variance (sum of squared loadings).
 func RecipeWeights(loadings *mat.Dense) (weights []float64, assigned []int, factorVar []float64) {
+	return recipeWeights(loadings, AssignLoading)
+}
+
+// RecipeWeightsBy is RecipeWeights with the assignment rule assign (AssignShare or AssignLoading).
+func RecipeWeightsBy(loadings *mat.Dense, assign string) (weights []float64, assigned []int, factorVar []float64) {
+	return recipeWeights(loadings, assign)
+}
+
+func recipeWeights(loadings *mat.Dense, assign string) (weights []float64, assigned []int, factorVar []float64) {
 	k, m := loadings.Dims()
 	factorVar = factorVariance(loadings)
 	total := 0.0
@@ -221,12 +246,16 @@ func RecipeWeights(loadings *mat.Dense) (weights []float64, assigned []int, fact
 			}
 			l := loadings.At(i, j)
 			q := l * l / factorVar[j]
+			if assign == AssignLoading {
+				q = l * l
+			}
 			if q > best {
 				best, assigned[i] = q, j
 			}
 		}
 		if assigned[i] >= 0 {
-			weights[i] = best * factorVar[assigned[i]] / total
+			l := loadings.At(i, assigned[i])
+			weights[i] = l * l / total // scaled share × factor weight: (l²/FV_j)·(FV_j/ΣFV)
 			sum += weights[i]
 		}
 	}
@@ -251,7 +280,15 @@ func factorVariance(l *mat.Dense) []float64 {
 // (Kaiser 1958), with Kaiser row normalisation, by the SVD iteration of R's stats::varimax
 // (convergence when the criterion grows by less than 1e-12 relative, at most 1000 iterations).
 // Each rotated factor's sign is fixed so its loadings sum ≥ 0. l is not modified.
-func Varimax(l *mat.Dense) *mat.Dense {
+func Varimax(l *mat.Dense) *mat.Dense { return orthomax(l, 1) }
+
+// Quartimax rotates l to maximise the sum of fourth powers of the loadings (the orthomax family
+// with γ = 0; Varimax is γ = 1), by the same iteration and sign convention.
+func Quartimax(l *mat.Dense) *mat.Dense { return orthomax(l, 0) }
+
+// orthomax is the orthomax rotation with parameter gamma by the SVD iteration of R's
+// stats::varimax (GPArotation's orthomax criterion), with Kaiser row normalisation.
+func orthomax(l *mat.Dense, gamma float64) *mat.Dense {
 	k, m := l.Dims()
 	x := mat.DenseCopyOf(l)
 	sc := make([]float64, k)
@@ -278,7 +315,7 @@ func Varimax(l *mat.Dense) *mat.Dense {
 				colSq[j] += z.At(i, j) * z.At(i, j)
 			}
 		}
-		z3.Apply(func(i, j int, v float64) float64 { return v*v*v - v*colSq[j]/float64(k) }, &z)
+		z3.Apply(func(i, j int, v float64) float64 { return v*v*v - gamma*v*colSq[j]/float64(k) }, &z)
 		B.Mul(x.T(), &z3)
 		if !svd.Factorize(&B, mat.SVDThin) {
 			break

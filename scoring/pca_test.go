@@ -10,12 +10,17 @@ import (
 
 func readTestTable(t testing.TB, path string) Table {
 	t.Helper()
+	return readTestTableAttrs(t, path)
+}
+
+func readTestTableAttrs(t testing.TB, path string, attrs ...string) Table {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tab, err := ReadTableCSV(f)
+	tab, err := ReadTableCSV(f, attrs...)
 	if err != nil {
 		t.Fatalf("reading %s: %v", path, err)
 	}

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func fhiFramework(t testing.TB) *Framework {
 	t.Helper()
-	fw, err := ParseFramework(data.FrameworkYAML)
+	fw, err := ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +31,8 @@ func dump(r *Result) string {
 	for _, im := range r.Imputed {
 		fmt.Fprintf(&b, "imputed %s %s %s %.6g\n", im.Unit, im.Indicator, im.Rule, im.Value)
 	}
-	for _, w := range r.Winsorised {
-		fmt.Fprintf(&b, "winsorised %s %d %v\n", w.Indicator, w.Points, w.Units)
+	for _, w := range r.Treatments {
+		fmt.Fprintf(&b, "treated %s winsorised=%d log=%v %v\n", w.Indicator, w.Winsorised, w.LogCT, w.Units)
 	}
 	for _, n := range r.Nodes {
 		fmt.Fprintf(&b, "node %s parent=%s level=%d method=%s local=%.9f effective=%.9f", n.ID, n.Parent, n.Level, n.Method, n.Local, n.Effective)
@@ -102,8 +102,9 @@ func checkInvariants(t *testing.T, r *Result) {
 	if !near(leafEff, 1, 1e-12) {
 		t.Errorf("effective leaf weights sum to %.15f, want 1", leafEff)
 	}
+	unbounded := r.Options.Normalisation == NormZScore // T-scores are not clamped (issue 12)
 	for _, v := range r.Values {
-		if !(v.Score >= 0 && v.Score <= 100) {
+		if !unbounded && !(v.Score >= 0 && v.Score <= 100) {
 			t.Errorf("%s/%s: score %v outside [0, 100]", v.Node, v.Unit, v.Score)
 		}
 		if v.Rank < 1 || v.Rank > len(r.Units) {
@@ -376,10 +377,25 @@ func TestCompetitionRanks(t *testing.T) {
 func TestScoreOptions(t *testing.T) {
 	fw := fhiFramework(t)
 	tab := readTestTable(t, "testdata/fhi_demo.csv")
-	for _, nm := range []string{NormZScore, NormRank, NormGoalposts} {
+	for _, nm := range []string{NormZScore, NormRank, NormGoalposts, NormBorda, NormDist2Max, NormFracMax} {
 		res, err := Score(fw, tab, Options{Normalisation: nm})
 		if err != nil {
 			t.Fatalf("%s: %v", nm, err)
+		}
+		if nm != NormBorda { // Borda counts units beaten: 0 … n−1
+			checkInvariants(t, res)
+		}
+		if nm == NormZScore {
+			// No silent clamping: the demo's Beijing is more than 5 sd above the mean somewhere.
+			if v, _ := res.Value("Beijing", "industry.credit.volume"); !(v.Score > 100) || len(res.Clamped) != 0 {
+				t.Errorf("zscore: Beijing credit volume %v, clamped %v; want > 100 and nothing clamped", v.Score, res.Clamped)
+			}
+		}
+	}
+	for _, agg := range []string{AggGeometric, AggHarmonic, AggMedian} {
+		res, err := Score(fw, tab, Options{Aggregation: agg})
+		if err != nil {
+			t.Fatalf("%s: %v", agg, err)
 		}
 		checkInvariants(t, res)
 	}

@@ -75,7 +75,7 @@ func (m *model) sensitivity(opts Options, base *evaluation) (*Sensitivity, error
 	norms := []string{NormMinMax, NormZScore, NormRank}
 	leaf := map[string][][]float64{}
 	for _, nm := range norms {
-		s, err := m.leafScores(nm)
+		s, err := m.leafScores(nm, false)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +235,8 @@ func (m *model) importance(opts Options, base *evaluation, locals [][]float64, b
 						ws[k] = base.local[c] * (1 - wNew) / (1 - wOld)
 					}
 				}
-				copy(changed, aggregate(cs, ws, opts.Aggregation))
+				agg, _ := m.aggregatorFor(p, opts.Aggregation).aggregate(cs, ws)
+				copy(changed, agg)
 				for child = node; m.nodes[child].parent >= 0; child = m.nodes[child].parent {
 					par := m.nodes[child].parent
 					cs := make([][]float64, len(m.nodes[par].children))
@@ -247,7 +248,8 @@ func (m *model) importance(opts Options, base *evaluation, locals [][]float64, b
 							cs[k] = changed
 						}
 					}
-					copy(changed, aggregate(cs, ws, opts.Aggregation))
+					agg, _ := m.aggregatorFor(par, opts.Aggregation).aggregate(cs, ws)
+					copy(changed, agg)
 				}
 				copy(root, changed)
 				fastRanks(root, rk, buf, idx...)
@@ -276,8 +278,8 @@ func (m *model) leafChildren(i int) bool {
 	return true
 }
 
-// fastRanks is competitionRanks in O(n log n): it sorts the rounded scores once. out, buf and idx
-// are optional scratch space of len(scores).
+// fastRanks is competitionRanks in O(n log n): it sorts the rounded scores once; NaN scores get
+// rank 0. out, buf and idx are optional scratch space of len(scores).
 func fastRanks(scores []float64, out []int, buf []float64, idx ...int) []int {
 	n := len(scores)
 	if out == nil {
@@ -293,11 +295,20 @@ func fastRanks(scores []float64, out []int, buf []float64, idx ...int) []int {
 		buf[u] = math.Round(s / rankRounding)
 		idx[u] = u
 	}
-	sort.Slice(idx, func(a, b int) bool { return buf[idx[a]] > buf[idx[b]] })
+	sort.Slice(idx, func(a, b int) bool {
+		x, y := buf[idx[a]], buf[idx[b]]
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return !math.IsNaN(x) && math.IsNaN(y)
+		}
+		return x > y
+	})
 	for k, u := range idx {
-		if k > 0 && buf[u] == buf[idx[k-1]] {
+		switch {
+		case math.IsNaN(buf[u]):
+			out[u] = 0
+		case k > 0 && buf[u] == buf[idx[k-1]]:
 			out[u] = out[idx[k-1]]
-		} else {
+		default:
 			out[u] = k + 1
 		}
 	}

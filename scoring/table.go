@@ -31,10 +31,63 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Table is a wide indicator table: one row per unit (city), one column per indicator id.
 // Values[u][i] is the raw value of Indicators[i] for Units[u]; NaN marks a missing value.
+// Indicators holds every numeric column (indicators and denominators alike); Attributes the
+// text columns that describe units (tier, region …).
 type Table struct {
 	Units      []string
 	Indicators []string
 	Values     [][]float64
+	Attributes []Attribute
+}
+
+// Attribute is a text column of a Table: Values[u] describes Units[u] ("" when unknown).
+type Attribute struct {
+	Name   string
+	Values []string
+}
+
+// Attribute returns the values of attribute name, or nil if the table lacks it.
+func (t Table) Attribute(name string) []string {
+	for _, a := range t.Attributes {
+		if a.Name == name {
+			return a.Values
+		}
+	}
+	return nil
+}
+
+// check validates the table's shape: unique units and columns, rows of the right length.
+func (t Table) check() error {
+	if len(t.Values) != len(t.Units) {
+		return fmt.Errorf("checking table: %d units but %d rows", len(t.Units), len(t.Values))
+	}
+	col := map[string]bool{}
+	for _, id := range t.Indicators {
+		if col[id] {
+			return fmt.Errorf("checking table: duplicate indicator %q", id)
+		}
+		col[id] = true
+	}
+	for _, a := range t.Attributes {
+		if col[a.Name] {
+			return fmt.Errorf("checking table: duplicate column %q", a.Name)
+		}
+		col[a.Name] = true
+		if len(a.Values) != len(t.Units) {
+			return fmt.Errorf("checking table: attribute %s has %d values, want %d", a.Name, len(a.Values), len(t.Units))
+		}
+	}
+	seen := map[string]bool{}
+	for u, name := range t.Units {
+		if seen[name] {
+			return fmt.Errorf("checking table: duplicate unit %q", name)
+		}
+		seen[name] = true
+		if len(t.Values[u]) != len(t.Indicators) {
+			return fmt.Errorf("checking table: unit %s has %d values, want %d", name, len(t.Values[u]), len(t.Indicators))
+		}
+	}
+	return nil
 }
 
 // Column returns the values of indicator id over all units, or nil if the table lacks it.
@@ -58,13 +111,19 @@ var missingTokens = map[string]bool{"": true, "na": true, "nan": true, "null": t
 // cell is free text) then one row per unit with its name first. Empty cells and NA, NaN, NULL or
 // "-" (any case) are missing values. Malformed numbers, ragged rows, duplicate units or indicators
 // and an empty table are *ParseError values with the line and column. A UTF-8 byte-order mark is
-// skipped; "#" starts a comment line.
-func ReadTableCSV(r io.Reader) (Table, error) {
+// skipped; "#" starts a comment line. Columns named in attributes are read as text (Table.Attributes,
+// trimmed; missing tokens become ""); an attribute named but absent from the header is an error.
+func ReadTableCSV(r io.Reader, attributes ...string) (Table, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	var t Table
 	seenUnit := map[string]bool{}
+	isAttr := map[string]bool{}
+	for _, a := range attributes {
+		isAttr[a] = true
+	}
+	var kind []int // per data column: index into t.Indicators, or −1 − index into t.Attributes
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -92,12 +151,26 @@ func ReadTableCSV(r io.Reader) (Table, error) {
 					return Table{}, &ParseError{Line: line, Column: j + 2, Err: fmt.Errorf("duplicate indicator %q", h)}
 				}
 				seen[h] = true
+				if isAttr[h] {
+					kind = append(kind, -1-len(t.Attributes))
+					t.Attributes = append(t.Attributes, Attribute{Name: h})
+					continue
+				}
+				kind = append(kind, len(t.Indicators))
 				t.Indicators = append(t.Indicators, h)
+			}
+			for _, a := range attributes {
+				if !seen[a] {
+					return Table{}, &ParseError{Line: line, Err: fmt.Errorf("no column %q (an attribute the framework needs)", a)}
+				}
+			}
+			if t.Indicators == nil {
+				t.Indicators = []string{}
 			}
 			continue
 		}
-		if len(rec) != len(t.Indicators)+1 {
-			return Table{}, &ParseError{Line: line, Err: fmt.Errorf("got %d fields, want %d", len(rec), len(t.Indicators)+1)}
+		if len(rec) != len(kind)+1 {
+			return Table{}, &ParseError{Line: line, Err: fmt.Errorf("got %d fields, want %d", len(rec), len(kind)+1)}
 		}
 		unit := strings.TrimSpace(rec[0])
 		if unit == "" {
@@ -111,15 +184,23 @@ func ReadTableCSV(r io.Reader) (Table, error) {
 		}
 		seenUnit[unit] = true
 		row := make([]float64, len(t.Indicators))
-		for j, cell := range rec[1:] {
+		for c, cell := range rec[1:] {
 			cell = strings.TrimSpace(cell)
+			if k := kind[c]; k < 0 {
+				if missingTokens[strings.ToLower(cell)] {
+					cell = ""
+				}
+				t.Attributes[-1-k].Values = append(t.Attributes[-1-k].Values, cell)
+				continue
+			}
+			j := kind[c]
 			if missingTokens[strings.ToLower(cell)] {
 				row[j] = math.NaN()
 				continue
 			}
 			v, err := strconv.ParseFloat(cell, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return Table{}, &ParseError{Line: line, Column: j + 2, Err: fmt.Errorf("parsing %q as a finite number", cell)}
+				return Table{}, &ParseError{Line: line, Column: c + 2, Err: fmt.Errorf("parsing %q as a finite number", cell)}
 			}
 			row[j] = v
 		}
@@ -132,14 +213,18 @@ func ReadTableCSV(r io.Reader) (Table, error) {
 	return t, nil
 }
 
-// WriteTableCSV writes t in the format ReadTableCSV reads, with header cell unitHeader
+// WriteTableCSV writes t in the format ReadTableCSV reads (attribute columns last), with header cell unitHeader
 // ("unit" when empty); missing values are empty cells and numbers use the shortest exact form.
 func WriteTableCSV(w io.Writer, t Table, unitHeader string) error {
 	if unitHeader == "" {
 		unitHeader = "unit"
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{unitHeader}, t.Indicators...)); err != nil {
+	header := append([]string{unitHeader}, t.Indicators...)
+	for _, a := range t.Attributes {
+		header = append(header, a.Name)
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("writing header: %w", err)
 	}
 	for u, name := range t.Units {
@@ -151,6 +236,9 @@ func WriteTableCSV(w io.Writer, t Table, unitHeader string) error {
 			} else {
 				rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
 			}
+		}
+		for _, a := range t.Attributes {
+			rec = append(rec, a.Values[u])
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("writing unit %s: %w", name, err)
@@ -180,6 +268,20 @@ func ParseJudgment(s string) (float64, error) {
 		return 0, fmt.Errorf("parsing judgment %q: must be positive and finite", s)
 	}
 	return a, nil
+}
+
+// looksNumeric reports whether s reads as a number or a fraction of numbers, of any sign or
+// value (including NaN and Inf), as opposed to a label.
+func looksNumeric(s string) bool {
+	num, den, frac := strings.Cut(strings.TrimSpace(s), "/")
+	if _, err := strconv.ParseFloat(strings.TrimSpace(num), 64); err != nil {
+		return false
+	}
+	if frac {
+		_, err := strconv.ParseFloat(strings.TrimSpace(den), 64)
+		return err == nil
+	}
+	return true
 }
 
 // FormatJudgment renders a judgment as Saaty would write it: "3", "1/3", else 4 significant digits.
@@ -223,7 +325,9 @@ func ParseMatrixCSV(r io.Reader) ([]string, *mat.Dense, error) {
 	if len(recs) == 0 {
 		return nil, nil, &ParseError{Line: 1, Err: errors.New("empty matrix")}
 	}
-	isJudgment := func(s string) bool { _, err := ParseJudgment(s); return err == nil }
+	// A cell is a label only if it is not a number at all: "-3", "0", "NaN" and "Inf" are bad
+	// judgments to report with their cell, not labels that would shift the matrix.
+	isJudgment := looksNumeric
 	var labels []string
 	// A header row: any cell after the first is not a judgment (the first may be an empty corner).
 	header := len(recs[0]) == 1 && !isJudgment(recs[0][0])

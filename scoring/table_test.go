@@ -155,6 +155,8 @@ func FuzzParseMatrixCSV(f *testing.F) {
 	f.Add(",a,b,c\na,1,3,5\nb,1/3,1,2\nc,1/5,1/2,1\n")
 	f.Add("1,5,6,7\n1/5,1,4,6\n1/6,1/4,1,4\n1/7,1/6,1/4,1\n")
 	f.Add("x\n1\n")
+	f.Add("1,-3\n-1/3,1\n") // issue 8: once read as a header row and a 1×1 matrix
+	f.Add("1,NaN\nInf,1\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		labels, m, err := ParseMatrixCSV(strings.NewReader(in))
 		if err != nil {
@@ -189,6 +191,38 @@ func FuzzParseMatrixCSV(f *testing.F) {
 			}
 		} else if !errors.Is(err, ErrNotReciprocal) {
 			t.Fatalf("untyped error %v", err)
+		}
+	})
+}
+
+// FuzzReadTableCSVAttributes: with an attribute column named, the reader never panics, keeps one
+// attribute value per unit, and what it reads round-trips through WriteTableCSV.
+func FuzzReadTableCSVAttributes(f *testing.F) {
+	f.Add("unit,tier,a\nX,first,1\nY,,2\n", "tier")
+	f.Add("unit,a,region\nX,1,east\nY,NA,west\n", "region")
+	f.Add("unit,a\nX,1\n", "tier")
+	f.Fuzz(func(t *testing.T, in, attr string) {
+		tab, err := ReadTableCSV(strings.NewReader(in), attr)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) && !strings.Contains(err.Error(), "reading table") {
+				t.Fatalf("error is neither *ParseError nor wrapped: %v", err)
+			}
+			return
+		}
+		if v := tab.Attribute(attr); len(v) != len(tab.Units) {
+			t.Fatalf("attribute %q has %d values for %d units", attr, len(v), len(tab.Units))
+		}
+		var buf bytes.Buffer
+		if err := WriteTableCSV(&buf, tab, "unit"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadTableCSV(&buf, attr)
+		if err != nil {
+			t.Fatalf("re-reading %q: %v", buf.String(), err)
+		}
+		if d := cmp.Diff(tab, again, cmpopts.EquateNaNs(), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("round trip (-first +second):\n%s", d)
 		}
 	})
 }

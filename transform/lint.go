@@ -31,6 +31,14 @@ type LintReport struct {
 	// Warnings are not failures: an indicator a step computes that the framework does not define
 	// is computed but never scored.
 	Warnings []string
+	// Failed are the steps that failed to run, with the sources they read.
+	Failed []StepFailure
+}
+
+// StepFailure is one step a dry run could not run.
+type StepFailure struct {
+	Step Step
+	Err  error
 }
 
 // Lint checks an SQL directory and the embedded steps without touching a lake: file names, the
@@ -107,6 +115,7 @@ func dryRun(ctx context.Context, db *sql.DB, opts LintOptions) (*LintReport, *sq
 		// Each step in autocommit: one that fails leaves the next to be checked too.
 		if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
 			problems = append(problems, fmt.Errorf("step %s (%s): %w", st.Name, st.Origin, err))
+			rep.Failed = append(rep.Failed, StepFailure{Step: st, Err: err})
 			continue
 		}
 		rep.Steps++

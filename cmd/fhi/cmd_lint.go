@@ -1,16 +1,14 @@
 package main
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/specs"
-	"github.com/fhi-index/fhi/data"
 	"github.com/fhi-index/fhi/pipelines"
-	"github.com/fhi-index/fhi/scoring"
 	"github.com/fhi-index/fhi/transform"
 	"github.com/spf13/cobra"
 )
@@ -44,6 +42,16 @@ problem, 0 when all are valid.`,
 				errs = append(errs, err)
 				checked += len(dirSpecs)
 			}
+			// Each spec against what the transform reads from its source: a missing column fails
+			// here, not three stages later.
+			baseline, check := map[string][]string{}, map[string][]string{}
+			for _, s := range collectors.Default.Sources() {
+				baseline[s.Name] = s.Fields
+			}
+			for _, s := range reg.Sources() {
+				check[s.Name] = s.Fields
+			}
+			errs = append(errs, transform.CheckSources(cmd.Context(), func() (*sql.DB, error) { return sql.Open("duckdb", "") }, baseline, check))
 			if a.configPath != "" {
 				c, err := loadConfigInto(a.configPath, reg)
 				errs = append(errs, err)
@@ -51,14 +59,12 @@ problem, 0 when all are valid.`,
 					checked++
 				}
 			}
-			fw := data.FrameworkYAML
-			if framework != "" {
-				b, err := os.ReadFile(framework)
+			var fw []byte // nil: the embedded framework
+			if src, err := pipelines.ReadFramework(framework); err != nil {
 				errs = append(errs, err)
-				fw = b
-			}
-			if fw != nil {
-				if _, err := scoring.ParseFramework(fw); err != nil {
+			} else {
+				fw = src.YAML
+				if _, err := src.Parse(); err != nil {
 					errs = append(errs, fmt.Errorf("framework: %w", err))
 				} else {
 					checked++

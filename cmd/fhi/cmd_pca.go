@@ -12,15 +12,24 @@ import (
 )
 
 func newPCACmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var retain, rotation, basis, assign string
+	cmd := &cobra.Command{
 		Use:   "pca [flags] <table.csv>",
 		Short: "principal components and recipe weights of an indicator table CSV",
-		Long: `Runs the PCA weighting recipe (OECD/JRC Handbook 2008 §6.1: correlation matrix, components with
-eigenvalue > 1, varimax when more than one, squared scaled loadings) on a wide table — a header
-row of indicator names, one row per unit with its name first — and prints eigenvalues, explained
-variance, loadings and weights as JSON. Every cell must be filled.`,
-		Example: `  fhi pca scoring/testdata/tai.csv`,
-		Args:    exactArgs("table.csv"),
+		Long: `Runs the PCA weighting recipe (OECD/JRC Handbook 2008 §6.1: correlation matrix, retained
+components rotated by varimax, each indicator weighted by its squared loading on the factor of its
+highest loading) on a wide table — a header row of indicator names, one row per unit with its name
+first — and prints eigenvalues, explained variance, loadings and weights as JSON. Every cell must
+be filled.
+
+--retain chooses the components: kaiser (eigenvalue above the mean, i.e. > 1 on correlations),
+variance:F (each explaining more than F), cumulative:F (as many as needed to pass F), or a count N;
+terms combine with commas, keeping a component any of them keeps — the Handbook's rule is
+kaiser,variance:0.10,cumulative:0.60, which keeps 4 on its TAI data (Table 18).`,
+		Example: `  fhi pca scoring/testdata/tai.csv
+  fhi pca --retain 4 scoring/testdata/tai.csv
+  fhi pca --retain kaiser,variance:0.10,cumulative:0.60 --rotation quartimax scoring/testdata/tai.csv`,
+		Args: exactArgs("table.csv"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
 			tab, err := readTable(file)
@@ -39,12 +48,16 @@ variance, loadings and weights as JSON. Every cell must be filled.`,
 				}
 				x.SetRow(u, row)
 			}
-			res, err := scoring.PCAWeights(x, tab.Indicators)
+			spec, err := scoring.ParsePCASpec(retain, rotation, basis, assign)
+			if err != nil {
+				return usageError{err}
+			}
+			res, err := scoring.PCAWeightsWith(x, tab.Indicators, spec)
 			if err != nil {
 				return fmt.Errorf("%s: %w", file, err)
 			}
 			out := pcaOutput{Indicators: tab.Indicators, Units: len(tab.Units), Eigenvalues: res.Eigenvalues, Explained: res.Explained,
-				Kept: res.Kept, Rotated: res.Rotated, Loadings: res.Loadings, FactorVariance: res.FactorVariance,
+				Kept: res.Kept, Retain: res.Retain, Rotation: res.Rotation, Basis: res.Basis, Rotated: res.Rotated, Loadings: res.Loadings, FactorVariance: res.FactorVariance,
 				Assigned: res.Assigned, Weights: res.Weights, Constant: res.Constant, Note: res.Note}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return fmt.Errorf("writing output: %w", err)
@@ -52,6 +65,12 @@ variance, loadings and weights as JSON. Every cell must be filled.`,
 			return nil
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&retain, "retain", "kaiser", "components to keep: kaiser, variance:F, cumulative:F or N, combined with commas")
+	f.StringVar(&rotation, "rotation", scoring.RotationVarimax, "rotation of the kept loadings: varimax, quartimax or none")
+	f.StringVar(&basis, "basis", scoring.BasisCorrelation, "matrix decomposed: correlation or covariance")
+	f.StringVar(&assign, "assign", scoring.AssignLoading, "factor each indicator is weighted on: loading (its highest loading) or share (its largest scaled squared loading)")
+	return cmd
 }
 
 // pcaOutput is the JSON printed by fhi pca.
@@ -61,6 +80,9 @@ type pcaOutput struct {
 	Eigenvalues    []float64   `json:"eigenvalues"`
 	Explained      []float64   `json:"explained"`
 	Kept           int         `json:"kept"`
+	Retain         string      `json:"retain"`
+	Rotation       string      `json:"rotation"`
+	Basis          string      `json:"basis"`
 	Rotated        bool        `json:"rotated"`
 	Loadings       [][]float64 `json:"loadings"`
 	FactorVariance []float64   `json:"factor_variance"`
@@ -71,13 +93,13 @@ type pcaOutput struct {
 }
 
 // readTable reads a wide indicator CSV; a read failure is a usage error naming file and line.
-func readTable(file string) (scoring.Table, error) {
+func readTable(file string, attributes ...string) (scoring.Table, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return scoring.Table{}, usageError{err}
 	}
 	defer f.Close()
-	tab, err := scoring.ReadTableCSV(f)
+	tab, err := scoring.ReadTableCSV(f, attributes...)
 	if err != nil {
 		return scoring.Table{}, usagef("%s", inputError(file, err))
 	}

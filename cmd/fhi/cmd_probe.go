@@ -1,9 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -19,7 +18,9 @@ func newProbeCmd(a *app) *cobra.Command {
 		Use:   "probe [flags] <source> <url>",
 		Short: "fetch one page and print what a source's spec extracts from it",
 		Long: `Fetches one page (no retries, nothing stored) and prints as JSON which page spec it matched, the
-items and keys extracted, the links followed and any problems (exit 1 when there are problems).`,
+items and keys extracted, the links followed and any problems (exit 1 when there are problems).
+The request is the one a crawl sends for the page (its method, body and headers), printed on
+stderr; a page robots.txt disallows is refused, as a crawl would.`,
 		Example:           `  fhi probe --spec-dir my-specs p2p https://www.example.com/p2p/platforms/123`,
 		Args:              exactArgs("source", "url"),
 		ValidArgsFunction: completeSources,
@@ -39,28 +40,20 @@ items and keys extracted, the links followed and any problems (exit 1 when there
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 				return usagef("%q is not an http(s) URL", args[1])
 			}
-			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, u.String(), nil)
-			if err != nil {
-				return err
-			}
 			opts := collectors.DefaultOptions()
-			req.Header.Set("User-Agent", opts.UserAgent)
-			for k, vs := range collectors.HeadersFromEnv(src.Name, os.Getenv) {
-				req.Header[k] = vs
+			opts.RequestTimeout = timeout
+			opts.Headers = collectors.HeadersFromEnv(src.Name, os.Getenv)
+			// The request as a crawl would send it (method, body, headers), once robots.txt allows it.
+			sent, body, _, err := collectors.ProbeFetch(cmd.Context(), src, u, opts, nil)
+			if errors.Is(err, collectors.ErrRobotsDisallowed) {
+				fmt.Fprintf(a.stderr, "request not sent, robots.txt refuses it:\n%s\n", collectors.FormatRequest(sent))
+			} else {
+				fmt.Fprintf(a.stderr, "request sent:\n%s\n", collectors.FormatRequest(sent))
 			}
-			resp, err := (&http.Client{Timeout: timeout}).Do(req)
 			if err != nil {
 				return err
 			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes))
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", u, err)
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s answered HTTP %d", u, resp.StatusCode)
-			}
-			p, err := src.Probe(u, collectors.DecodeUTF8(resp.Header, body))
+			p, err := src.Probe(u, body)
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fhi-index/fhi/data"
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/fhi-index/fhi/scoring"
 	"github.com/spf13/cobra"
@@ -16,7 +15,7 @@ import (
 
 func newScoreCmd(a *app) *cobra.Command {
 	var from, framework, input, out, norm, agg string
-	var draws int
+	var draws, sobol int
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "score [flags]",
@@ -33,6 +32,7 @@ name, one column per indicator id) and writes, atomically, into --out:
 Indicators the input lacks are dropped and sibling weights renormalised (listed under "missing").`,
 		Example: `  fhi score
   fhi score --mc-draws 10000 --seed 1
+  fhi score --sobol 512
   fhi score --framework data/framework.yaml --input table.csv --out scored/`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,7 +44,7 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 				if input == "" || out == "" {
 					return usagef("--input and --out go together")
 				}
-				return scoreFile(a, fwYAML, framework, input, out, scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed})
+				return scoreFile(a, fwYAML, input, out, scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed, SobolSamples: sobol})
 			}
 			lake, err := a.writeLake()
 			if err != nil {
@@ -52,7 +52,7 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 			}
 			defer lake.Close()
 			m, _, err := lake.Score(cmd.Context(), pipelines.ScoreOptions{FromRun: from, Framework: fwYAML,
-				Scoring: scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed}})
+				Scoring: scoring.Options{Normalisation: norm, Aggregation: agg, MonteCarloDraws: draws, Seed: seed, SobolSamples: sobol}})
 			if err != nil {
 				return err
 			}
@@ -65,39 +65,34 @@ Indicators the input lacks are dropped and sibling weights renormalised (listed 
 	f.StringVar(&framework, flagFramework, "", "framework YAML (default: the embedded data/framework.yaml)")
 	f.StringVar(&input, "input", "", "score this wide CSV of raw indicators instead of the lake (with --out)")
 	f.StringVar(&out, "out", "", "with --input: output directory, created if needed")
-	f.StringVar(&norm, "normalisation", scoring.NormMinMax, "minmax, zscore, rank or goalposts")
-	f.StringVar(&agg, "aggregation", scoring.AggArithmetic, "arithmetic or geometric")
+	f.StringVar(&norm, "normalisation", "", "override every indicator's normalisation: minmax, zscore, rank, borda, goalposts, dist2max or fracmax (default: the framework's)")
+	f.StringVar(&agg, "aggregation", "", "override every group's aggregation: arithmetic, geometric, harmonic, median or copeland (default: the framework's)")
+	f.IntVar(&sobol, "sobol", 0, "base sample size N of the Sobol' analysis of every city's rank (0 = off; runs N·(k+2) scorings)")
 	f.IntVar(&draws, "mc-draws", 0, "Monte Carlo draws for rank intervals and weight importance (0 = off)")
 	f.IntVar(&draws, "draws", 0, "")
 	_ = f.MarkDeprecated("draws", "use --mc-draws")
-	f.Int64Var(&seed, "seed", 1, "Monte Carlo seed")
+	f.Int64Var(&seed, "seed", 1, "seed of the Monte Carlo draws and Sobol' samples")
 	_ = cmd.RegisterFlagCompletionFunc(flagFromRun, a.completeRuns(pipelines.StageTransform))
 	return cmd
 }
 
-// readFramework reads a framework file, or returns nil for the embedded one.
-func readFramework(path string) ([]byte, error) {
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
+// readFramework reads a framework file and the judgements file it names; "" means the embedded
+// ones.
+func readFramework(path string) (pipelines.FrameworkSource, error) {
+	src, err := pipelines.ReadFramework(path)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("reading the framework: %w", err)}
+		return src, usageError{err}
 	}
-	return b, nil
+	return src, nil
 }
 
 // scoreFile scores a wide CSV outside the lake and writes the three output files into out.
-func scoreFile(a *app, fwBytes []byte, fwPath, input, out string, opts scoring.Options) error {
-	fwName := fwPath
-	if fwBytes == nil {
-		fwBytes, fwName = data.FrameworkYAML, "data/framework.yaml (embedded)"
-	}
-	fw, err := scoring.ParseFramework(fwBytes)
+func scoreFile(a *app, src pipelines.FrameworkSource, input, out string, opts scoring.Options) error {
+	fw, err := src.Parse()
 	if err != nil {
-		return usagef("parsing %s:\n%v", fwName, err)
+		return usagef("parsing %s:\n%v", src.Name, err)
 	}
-	tab, err := readTable(input)
+	tab, err := readTable(input, fw.AttributeIDs()...)
 	if err != nil {
 		return err
 	}
@@ -115,21 +110,27 @@ func scoreFile(a *app, fwBytes []byte, fwPath, input, out string, opts scoring.O
 
 // weightsFile is the JSON written to <out>/weights.json.
 type weightsFile struct {
-	Framework   string               `json:"framework"`
-	Version     string               `json:"version"`
-	Root        string               `json:"root"`
-	Options     scoring.Options      `json:"options"`
-	Units       []string             `json:"units"`
-	Missing     []string             `json:"missing"`
-	Unused      []string             `json:"unused"`
-	Constant    []string             `json:"constant"`
-	Dropped     []string             `json:"dropped"`
-	Imputed     []scoring.Imputation `json:"imputed"`
-	Winsorised  []scoring.Winsorised `json:"winsorised"`
-	Top         []string             `json:"top"`
-	Candidates  []string             `json:"candidates"`
-	Nodes       []scoring.NodeWeight `json:"nodes"`
-	Sensitivity *scoring.Sensitivity `json:"sensitivity,omitempty"`
+	Framework string `json:"framework"`
+	// Placeholders lists the AHP groups whose judgements are placeholders; PlaceholderNote says
+	// what that means for every weight marked placeholder in nodes.
+	Placeholders    []string             `json:"placeholders"`
+	PlaceholderNote string               `json:"placeholder_note,omitempty"`
+	Screened        []string             `json:"screened_units,omitempty"`
+	Version         string               `json:"version"`
+	Root            string               `json:"root"`
+	Options         scoring.Options      `json:"options"`
+	Units           []string             `json:"units"`
+	Missing         []string             `json:"missing"`
+	Unused          []string             `json:"unused"`
+	Constant        []string             `json:"constant"`
+	Dropped         []string             `json:"dropped"`
+	Imputed         []scoring.Imputation `json:"imputed"`
+	Treatments      []scoring.Treatment  `json:"treatment"`
+	Top             []string             `json:"top"`
+	Candidates      []string             `json:"candidates"`
+	Nodes           []scoring.NodeWeight `json:"nodes"`
+	Sensitivity     *scoring.Sensitivity `json:"sensitivity,omitempty"`
+	Sobol           *scoring.SobolResult `json:"sobol,omitempty"`
 }
 
 // writeResult writes the three output files of fhi score into dir.
@@ -185,13 +186,17 @@ func writeResult(dir string, fw *scoring.Framework, res *scoring.Result) error {
 	}
 	wf := weightsFile{Framework: fw.Name, Version: fw.Version, Root: res.Root, Options: res.Options, Units: res.Units,
 		Missing: nonNil(res.Missing), Unused: nonNil(res.Unused), Constant: nonNil(res.Constant), Dropped: nonNil(res.Dropped),
-		Imputed: res.Imputed, Winsorised: res.Winsorised, Top: res.Top, Candidates: nonNil(res.Candidates),
-		Nodes: res.Nodes, Sensitivity: res.Sensitivity}
+		Imputed: res.Imputed, Treatments: res.Treatments, Top: res.Top, Candidates: nonNil(res.Candidates),
+		Nodes: res.Nodes, Sensitivity: res.Sensitivity, Sobol: res.Sobol,
+		Placeholders: nonNil(res.Placeholders), Screened: res.ScreenedUnits}
+	if len(res.Placeholders) > 0 {
+		wf.PlaceholderNote = "the AHP judgements of the groups in placeholders are placeholders, not a panel's: every node with placeholder true has a weight derived from them"
+	}
 	if wf.Imputed == nil {
 		wf.Imputed = []scoring.Imputation{}
 	}
-	if wf.Winsorised == nil {
-		wf.Winsorised = []scoring.Winsorised{}
+	if wf.Treatments == nil {
+		wf.Treatments = []scoring.Treatment{}
 	}
 	var b strings.Builder
 	if err := writeJSON(&b, wf); err != nil {

@@ -39,7 +39,17 @@ func TestCmdAHP(t *testing.T) {
 		{name: "inconsistent", matrix: "1,5,6,7\n1/5,1,4,6\n1/6,1/4,1,4\n1/7,1/6,1/4,1\n", code: 1, stderr: "CR 0.1447", weight0: 0.618669, tolerance: 1e-5},
 		{name: "bad cell", matrix: "1,3\n1/3,abc\n", code: 2, stderr: "m.csv:2:2:"},
 		{name: "not square", matrix: "1,3,1\n1/3,1,1\n", code: 2, stderr: "m.csv:1:"},
-		{name: "not reciprocal", matrix: "1,3\n3,1\n", code: 2, stderr: "not positive reciprocal"},
+		{name: "not reciprocal", matrix: "1,3\n3,1\n", code: 2, stderr: "m.csv: invalid judgments: row 2, column 1 must be the reciprocal of matrix[0][1]=3, got 3"},
+		// Issue 8: these once gave weights [1] with exit 0 (the bad row was taken for a header).
+		{name: "negative", matrix: "1,-3\n-1/3,1\n", code: 2, stderr: `m.csv:1:2: parsing judgment "-3": must be positive and finite`},
+		{name: "zero", matrix: "1,0\n3,1\n", code: 2, stderr: `m.csv:1:2: parsing judgment "0"`},
+		{name: "NaN", matrix: "1,3\nNaN,1\n", code: 2, stderr: `m.csv:2:1: parsing judgment "NaN"`},
+		{name: "Inf", matrix: "1,Inf\n0,1\n", code: 2, stderr: `m.csv:1:2: parsing judgment "Inf"`},
+		{name: "labelled bad cell", matrix: ",a,b\na,1,x3\nb,1/3,1\n", code: 2, stderr: "m.csv:2:3:"},
+		{name: "outside Saaty's scale", matrix: ",a,b\na,1,12\nb,1/12,1\n", args: []string{"--saaty-scale"}, code: 2, stderr: "a[a,b] (row 1, column 2) outside Saaty's scale 1/9 … 9, got 12"},
+		{name: "12 allowed without the flag", matrix: "1,12\n1/12,1\n", weight0: 12.0 / 13, tolerance: 1e-12},
+		{name: "loose reciprocal within tolerance", matrix: "1,3\n0.33,1\n", weight0: 0.75, tolerance: 2e-3},
+		{name: "tighter tolerance", matrix: "1,3\n0.33,1\n", args: []string{"--tolerance", "0.001"}, code: 2, stderr: "must be the reciprocal"},
 		{name: "custom ri", matrix: "1,2,4\n1/2,1,2\n1/4,1/2,1\n", args: []string{"--ri", "0,0,0.52"}, weight0: 4.0 / 7, tolerance: 1e-12},
 	}
 	for _, tt := range tests {
@@ -70,7 +80,7 @@ func TestCmdAHP(t *testing.T) {
 		})
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(t.Context(), prepend("ahp", []string{"-h"}), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "fhi ahp [flags] <matrix.csv>") {
+	if code := run(t.Context(), prepend("ahp", []string{"-h"}), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "fhi ahp [flags] <matrix.csv> [more experts' matrix.csv …]") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr.String())
 	}
 	if code := run(t.Context(), prepend("ahp", nil), &stdout, &stderr); code != 2 {
@@ -225,13 +235,60 @@ func flat(rows [][]string) []string {
 	return out
 }
 
+// TestCmdAHPGroup combines experts' matrices by element-wise geometric mean (Aczél & Saaty 1983):
+// a_12 of 2 and 8 combine to √16 = 4, so weights 0.8 / 0.2 (hand computation); an inconsistent
+// expert (Saaty's 1977 light-intensity matrix, CR 0.1447) is named by file, with exit 1.
+func TestCmdAHPGroup(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, m string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	e1, e2 := write("e1.csv", ",a,b\na,1,2\nb,1/2,1\n"), write("e2.csv", ",a,b\na,1,8\nb,1/8,1\n")
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"ahp", e1, e2}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out struct {
+		Experts []struct {
+			File    string
+			Weights []float64
+		}
+		Combined struct{ Weights []float64 }
+		Matrix   [][]float64 `json:"geometric_mean_matrix"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Experts) != 2 || math.Abs(out.Matrix[0][1]-4) > 1e-12 || math.Abs(out.Combined.Weights[0]-0.8) > 1e-12 || math.Abs(out.Experts[1].Weights[0]-8.0/9) > 1e-12 {
+		t.Errorf("got %+v", out)
+	}
+	bad := write("bad.csv", "1,5,6,7\n1/5,1,4,6\n1/6,1/4,1,4\n1/7,1/6,1/4,1\n")
+	good := write("good.csv", "1,2,3,4\n1/2,1,2,3\n1/3,1/2,1,2\n1/4,1/3,1/2,1\n")
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), []string{"ahp", good, bad}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "bad.csv: inconsistent judgments: CR 0.1447") || strings.Contains(stderr.String(), "good.csv") {
+		t.Errorf("inconsistent expert: exit %d, stderr %q", code, stderr.String())
+	}
+	if code := run(t.Context(), []string{"ahp", e1, good}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "every expert judges the same items") {
+		t.Errorf("size mismatch: exit %d, stderr %q", code, stderr.String())
+	}
+	neg := write("neg.csv", "1,-2\n-1/2,1\n")
+	if code := run(t.Context(), []string{"ahp", e1, neg}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "neg.csv:1:2:") {
+		t.Errorf("bad expert cell: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
 func TestPrintWeights(t *testing.T) {
 	src, _ := os.ReadFile("../../scoring/testdata/fhi_demo.csv")
 	tab, err := scoring.ReadTableCSV(bytes.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fw, err := scoring.ParseFramework(mustRead(t, "../../data/framework.yaml"))
+	fw, err := scoring.ParseFramework(mustRead(t, "../../data/framework.yaml"), mustRead(t, "../../data/ahp_judgements.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +308,10 @@ func TestPrintWeights(t *testing.T) {
 		"effective weights of indicators:",
 		"ecosystem.business.cost_of_living",
 		"[indicator, cost]",
+		"NOTE: the AHP judgements of total, industry, experience, ecosystem are placeholders",
+		"judgements: placeholder — fhi maintainers (no panel has been convened), 2026-11-26",
+		"industry.p2p.firms                            0.",
+		"  placeholder\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("printWeights output lacks %q", want)
@@ -300,3 +361,55 @@ func TestScoreTruthExport(t *testing.T) {
 
 // prepend puts a command name before its arguments.
 func prepend(cmd string, args []string) []string { return append([]string{cmd}, args...) }
+
+// TestPrintWeightsTreatment shows the treatment log of COINr's ASEM example: Flights winsorised 1
+// point (skew 2.244 → 1.754, COINr's Dets_Table) and no placeholder note without placeholders.
+func TestPrintWeightsTreatment(t *testing.T) {
+	fw, err := scoring.ParseFramework(mustRead(t, "../../scoring/testdata/asem/framework.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../../scoring/testdata/asem/data.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab, err := scoring.ReadTableCSV(f, fw.AttributeIDs()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scoring.Score(fw, tab, scoring.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	printWeights(&b, res)
+	out := b.String()
+	for _, want := range []string{"outlier treatment: 15 of 49 indicators checked failed", "Flights", "winsorised 1 (MLT); skew 2.244 → 1.754, kurtosis 6.298 → 3.247, passes", "imputed values: ", "by group-mean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "placeholder") {
+		t.Error("a framework without placeholder judgements printed a placeholder note")
+	}
+}
+
+// TestCmdAudit audits COINr's ASEM example from a CSV: Ship's correlation with Physical is 0.254
+// (R's cor on COINr's Normalised/Aggregated data sets), not significant at 5% (p 0.072) — flagged.
+func TestCmdAudit(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"audit", "--framework", "../../scoring/testdata/asem/framework.yaml", "--input", "../../scoring/testdata/asem/data.csv"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "Ship                                          r with Physical +0.254  p 0.072  FLAG insignificant") {
+		t.Errorf("output lacks Ship's flag:\n%s", out)
+	}
+	stdout.Reset()
+	code = run(t.Context(), []string{"audit", "--json", "--framework", "../../scoring/testdata/asem/framework.yaml", "--input", "../../scoring/testdata/asem/data.csv"}, &stdout, &stderr)
+	var au scoring.AuditResult
+	if code != 0 || json.Unmarshal(stdout.Bytes(), &au) != nil || len(au.Groups) != 11 {
+		t.Errorf("--json: exit %d, %d groups: %s", code, len(au.Groups), stderr.String())
+	}
+}

@@ -16,8 +16,10 @@ func newWeightsCmd(a *app) *cobra.Command {
 		Use:   "weights [flags]",
 		Short: "print the weight tree of the framework with AHP and PCA diagnostics",
 		Long: `Prints the weight tree scoring the latest metrics would use: every node with its weighting method,
-local and effective weight, AHP λmax/CI/CR, PCA eigenvalues, explained variance and loadings; then
-the effective weight of every indicator.`,
+local and effective weight, AHP λmax/CI/CR and where the judgements come from (their provenance:
+the shipped ones are placeholders, and weights derived from them are marked so), PCA eigenvalues,
+explained variance and loadings; then the effective weight of every indicator, the outlier
+treatment log, imputed values and anything the data-availability screen dropped.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fwYAML, err := readFramework(framework)
@@ -44,9 +46,15 @@ the effective weight of every indicator.`,
 }
 
 // printWeights prints the weight tree of res for humans (fhi weights): every node indented by
-// level with its weighting method, local and effective weight, AHP λmax/CI/CR, PCA eigenvalues,
-// explained variance and loadings; then the effective weight of every indicator.
+// level with its weighting method, local and effective weight, AHP λmax/CI/CR and provenance, PCA
+// eigenvalues, explained variance and loadings; then the effective weight of every indicator, the
+// treatment log, imputations and the screen. Weights derived from placeholder judgements are
+// marked "placeholder" wherever they appear.
 func printWeights(w io.Writer, res *scoring.Result) {
+	if len(res.Placeholders) > 0 {
+		fmt.Fprintf(w, "NOTE: the AHP judgements of %s are placeholders (provenance: placeholder), not a panel's:\n"+
+			"      every weight marked \"placeholder\" below derives from them.\n\n", strings.Join(res.Placeholders, ", "))
+	}
 	for _, n := range res.Nodes {
 		indent := strings.Repeat("  ", n.Level)
 		kind := n.Method
@@ -55,12 +63,23 @@ func printWeights(w io.Writer, res *scoring.Result) {
 			if n.Transform != "" && n.Transform != scoring.TransformNone {
 				kind += ", " + n.Transform
 			}
+		} else if n.Aggregation != "" && n.Aggregation != scoring.AggArithmetic {
+			kind += ", " + n.Aggregation
 		}
-		fmt.Fprintf(w, "%s%s  %s / %s  [%s]  local %.4f  effective %.4f\n", indent, n.ID, n.Name, n.NameEN, kind, n.Local, n.Effective)
+		mark := ""
+		if n.Placeholder {
+			mark = "  placeholder"
+		}
+		fmt.Fprintf(w, "%s%s  %s / %s  [%s]  local %.4f  effective %.4f%s\n", indent, n.ID, n.Name, n.NameEN, kind, n.Local, n.Effective, mark)
 		in := indent + "    "
 		switch n.Method {
 		case scoring.MethodAHP:
 			fmt.Fprintf(w, "%sAHP: λmax %.4f  CI %.4f  CR %.4f\n", in, n.LambdaMax, n.CI, n.CR)
+			if j := n.Judgements; j != nil {
+				fmt.Fprintf(w, "%sjudgements: %s — %s, %s; %s\n", in, j.Provenance, j.Who, j.When, j.How)
+			} else {
+				fmt.Fprintf(w, "%sjudgements: inline in the framework, provenance not stated\n", in)
+			}
 		case scoring.MethodPCA:
 			if len(n.Eigenvalues) > 0 {
 				fmt.Fprintf(w, "%sPCA: eigenvalues %s\n", in, joinFloats(n.Eigenvalues, "%.4f"))
@@ -68,7 +87,7 @@ func printWeights(w io.Writer, res *scoring.Result) {
 				for i, e := range n.Explained {
 					pct[i] = 100 * e
 				}
-				fmt.Fprintf(w, "%s     explained %s %%  kept %d  rotated %v\n", in, joinFloats(pct, "%.1f"), n.Kept, n.Rotated)
+				fmt.Fprintf(w, "%s     explained %s %%  kept %d (retain %s)  rotated %v\n", in, joinFloats(pct, "%.1f"), n.Kept, n.Retain, n.Rotated)
 				for i, row := range n.Loadings {
 					if i < len(n.Children) {
 						fmt.Fprintf(w, "%s     loading %-40s %s\n", in, n.Children[i], joinFloats(row, "%+.4f"))
@@ -83,8 +102,31 @@ func printWeights(w io.Writer, res *scoring.Result) {
 	fmt.Fprintln(w, "\neffective weights of indicators:")
 	for _, n := range res.Nodes {
 		if n.Method == "" {
-			fmt.Fprintf(w, "  %-45s %.4f\n", n.ID, n.Effective)
+			mark := ""
+			if n.Placeholder {
+				mark = "  placeholder"
+			}
+			fmt.Fprintf(w, "  %-45s %.4f%s\n", n.ID, n.Effective, mark)
 		}
+	}
+	printTreatment(w, res)
+	if len(res.Imputed) > 0 {
+		rules := map[string]int{}
+		var order []string
+		for _, im := range res.Imputed {
+			if rules[im.Rule] == 0 {
+				order = append(order, im.Rule)
+			}
+			rules[im.Rule]++
+		}
+		parts := make([]string, len(order))
+		for i, r := range order {
+			parts[i] = fmt.Sprintf("%d by %s", rules[r], r)
+		}
+		fmt.Fprintf(w, "\nimputed values: %s (every one is flagged in score_values.imputed)\n", strings.Join(parts, ", "))
+	}
+	if len(res.ScreenedUnits) > 0 || len(res.ScreenedIndicators) > 0 {
+		fmt.Fprintf(w, "dropped by the data-availability screen: units %s; indicators %s\n", orNone(res.ScreenedUnits), orNone(res.ScreenedIndicators))
 	}
 	if len(res.Missing) > 0 {
 		fmt.Fprintf(w, "\nmissing from the input (pruned, siblings renormalised): %s\n", strings.Join(res.Missing, ", "))
@@ -92,6 +134,45 @@ func printWeights(w io.Writer, res *scoring.Result) {
 	if len(res.Constant) > 0 {
 		fmt.Fprintf(w, "constant in the input (pruned): %s\n", strings.Join(res.Constant, ", "))
 	}
+}
+
+// printTreatment prints the outlier-treatment log: one line per indicator that failed the
+// skew/kurtosis check, with what was done and the statistics before and after.
+func printTreatment(w io.Writer, res *scoring.Result) {
+	var failed []scoring.Treatment
+	for _, t := range res.Treatments {
+		if !t.Before.Pass || t.Untestable {
+			failed = append(failed, t)
+		}
+	}
+	if len(res.Treatments) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\noutlier treatment: %d of %d indicators checked failed |skew| and kurtosis:\n", len(failed), len(res.Treatments))
+	for _, t := range failed {
+		if t.Untestable {
+			fmt.Fprintf(w, "  %-45s untestable (too few values or no variance): left as is\n", t.Indicator)
+			continue
+		}
+		how := fmt.Sprintf("winsorised %d (%s)", t.Winsorised, strings.Join(t.Units, ", "))
+		after := t.AfterWinsorising
+		if t.LogCT {
+			how = fmt.Sprintf("winsorising %d did not pass: log_CT instead", t.Winsorised)
+			after = t.AfterLog
+		}
+		verdict := "passes"
+		if !t.Passed() {
+			verdict = "still fails"
+		}
+		fmt.Fprintf(w, "  %-45s %s; skew %.3f → %.3f, kurtosis %.3f → %.3f, %s\n", t.Indicator, how, t.Before.Skew, after.Skew, t.Before.Kurtosis, after.Kurtosis, verdict)
+	}
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }
 
 func joinFloats(xs []float64, format string) string {

@@ -132,13 +132,11 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 		stop = func() { srv.Close() }
 		opts.Simulated = true
 		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
-		sites := map[string]string{}
-		for _, s := range srv.Sites() {
-			sites[s.Name] = s.BaseURL
-		}
+		opts.AllowedHosts = map[string][]string{}
 		for _, src := range collectors.Default.Sources() {
-			if u, ok := sites[src.Site]; ok {
-				opts.BaseURLs[src.Name] = u
+			if site, ok := srv.Site(src.Site); ok {
+				opts.BaseURLs[src.Name] = site.BaseURL
+				opts.AllowedHosts[src.Name] = site.Hosts[1:] // a site on two hosts
 			}
 		}
 		// Our own loopback server: no need to be polite, only correct.

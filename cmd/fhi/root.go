@@ -135,7 +135,7 @@ Start with: fhi run`,
 		root.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{
-		newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a),
+		newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a), newAuditCmd(a),
 		newSQLCmd(a),
 	} {
 		c.GroupID = groupRead

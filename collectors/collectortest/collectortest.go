@@ -52,15 +52,11 @@ func CrawlSampleWebWith(t testing.TB, name string, opts sampleweb.Options, tune 
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := ""
-	for _, s := range srv.Sites() {
-		if s.Name == src.Site {
-			base = s.BaseURL
-		}
-	}
-	if base == "" {
+	site, ok := srv.Site(src.Site)
+	if !ok {
 		t.Fatalf("the sample web has no site %q for source %s", src.Site, name)
 	}
+	base := site.BaseURL
 	arch, err := collectors.OpenArchive(t.TempDir(), "run1")
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +65,7 @@ func CrawlSampleWebWith(t testing.TB, name string, opts sampleweb.Options, tune 
 	crawlOpts.Parallelism, crawlOpts.Delay, crawlOpts.RandomDelay = 4, 0, 0
 	crawlOpts.RequestTimeout = 5 * time.Second
 	crawlOpts.Retry = collectors.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Second}
+	crawlOpts.AllowedHosts = site.Hosts[1:] // a site on two hosts (the lender's loan pages)
 	if tune != nil {
 		tune(&crawlOpts)
 	}

@@ -18,7 +18,7 @@ func TestCalibrationScoring(t *testing.T) {
 	if err := csv.NewWriter(&buf).WriteAll(w.truthIndicators()); err != nil {
 		t.Fatal(err)
 	}
-	fw, err := scoring.ParseFramework(data.FrameworkYAML)
+	fw, err := scoring.ParseFramework(data.FrameworkYAML, data.JudgementsYAML)
 	if err != nil {
 		t.Fatalf("parsing framework: %v", err)
 	}

@@ -18,6 +18,8 @@ type Faults struct {
 	Malformed       bool          // some HTML pages lose closing tags and gain unclosed ones
 	Hostile         bool          // some entity names are hostile strings (script tags, quotes, SQL)
 	Shift           bool          // list pages shift while being paged, so an item appears on two pages
+	// Latency delays every answer, as a distant real site does (benchmarks of politeness).
+	Latency time.Duration
 }
 
 // Fault spec keys, typed once: ParseFaults and Faults.String share them.
@@ -30,6 +32,7 @@ const (
 	faultMalformed   = "malformed"
 	faultHostile     = "hostile"
 	faultShift       = "shift"
+	faultLatency     = "latency"
 )
 
 // ParseFaults parses a comma-separated fault spec such as
@@ -102,11 +105,16 @@ func ParseFaults(spec string) (Faults, error) {
 			f.Hostile, err = flag()
 		case faultShift:
 			f.Shift, err = flag()
+		case faultLatency:
+			if !hasVal {
+				return Faults{}, fmt.Errorf("parsing fault %q: want latency=DURATION", item)
+			}
+			f.Latency, err = time.ParseDuration(val)
 		case "all":
 			f = Faults{ServerErrorRate: 0.05, SlowRate: 0.01, SlowDelay: 500 * time.Millisecond, DropRate: 0.01,
 				RateLimit: 200, Malformed: true, Hostile: true, Shift: true}
 		default:
-			return Faults{}, fmt.Errorf("parsing faults: unknown fault %q (known: 5xx, slow, slowdelay, drop, ratelimit, malformed, hostile, shift, all)", key)
+			return Faults{}, fmt.Errorf("parsing faults: unknown fault %q (known: 5xx, slow, slowdelay, drop, ratelimit, malformed, hostile, shift, latency, all)", key)
 		}
 		if err != nil {
 			return Faults{}, err
@@ -130,6 +138,9 @@ func (f Faults) String() string {
 	}
 	num(faultDrop, f.DropRate)
 	num(faultRateLimit, f.RateLimit)
+	if f.Latency != 0 {
+		parts = append(parts, faultLatency+"="+f.Latency.String())
+	}
 	for _, b := range []struct {
 		k  string
 		on bool

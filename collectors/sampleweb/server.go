@@ -15,35 +15,54 @@ import (
 	"time"
 )
 
-// Site is one simulated source site: a path prefix on the sample web's host.
+// Site is one simulated source site: a path prefix on a host of its own (and, for a site that
+// spreads over two hosts, on a second one).
 type Site struct {
 	Name        string // e.g. "p2p"
-	BaseURL     string // e.g. "http://127.0.0.1:PORT/p2p"
+	BaseURL     string // e.g. "http://127.0.0.2:PORT/p2p"
 	Description string
+	// Hosts are the host:port pairs the site serves, its base URL's first; a source of the site
+	// must be allowed to fetch from all of them.
+	Hosts []string
 }
 
 // siteList names every site in the order Sites returns them.
 var siteList = []Site{
-	{"p2p", "/p2p", "P2P lending portal (like 网贷之家): platform directory (HTML) and loan projects (JSON API)"},
-	{"registry", "/registry", "enterprise registry (like 企查查): keyword/industry search and company pages (HTML)"},
-	{"jobs-api", "/jobs-api", "recruitment site with a paged JSON API (like 拉勾)"},
-	{"jobs-gbk", "/jobs-gbk", "recruitment site rendered in GBK (like 前程无忧)"},
-	{"vc", "/vc", "venture-capital deal database (like IT桔子): deal list and deal pages (HTML)"},
-	{"crowdfunding", "/crowdfunding", "crowdfunding portal: platform list and project list (HTML)"},
-	{"licensees", "/licensees", "regulators' lists: payment licences, big-data credit and blockchain firms (HTML tables)"},
-	{"city", "/city", "city open data: bulletins, work reports, city services, credit users, Baidu heat (JSON), survey (XLSX)"},
+	{Name: "p2p", BaseURL: "/p2p", Description: "P2P lending portal (like 网贷之家): platform directory (HTML) and loan projects (JSON API)"},
+	{Name: "registry", BaseURL: "/registry", Description: "enterprise registry (like 企查查): keyword/industry search and company pages (HTML)"},
+	{Name: "jobs-api", BaseURL: "/jobs-api", Description: "recruitment site with a paged JSON API and a POST AJAX API (like 拉勾)"},
+	{Name: "jobs-gbk", BaseURL: "/jobs-gbk", Description: "recruitment site rendered in GBK, search data in window.__SEARCH_RESULT__ (like 前程无忧)"},
+	{Name: "vc", BaseURL: "/vc", Description: "venture-capital deal database (like IT桔子): deal list in window.__INITIAL_STATE__, moved deal pages"},
+	{Name: "crowdfunding", BaseURL: "/crowdfunding", Description: "crowdfunding portal: platform list and project list (HTML)"},
+	{Name: "licensees", BaseURL: "/licensees", Description: "regulators' lists: payment licences, big-data credit and blockchain firms (HTML tables)"},
+	{Name: "city", BaseURL: "/city", Description: "city open data: bulletins, work reports, city services, credit users, Baidu heat (JSONP), survey (XLSX)"},
+	{Name: "lender", BaseURL: "/lender", Description: "a P2P platform's own site (like 人人贷): loan list in an escaped JS string, loan pages on a second host"},
 }
+
+// lenderDetailHost is the second host of the lender site, where its loan pages live (/loan/{id}).
+const lenderDetailHost = "lender-detail"
 
 // Server is a running sample web.
 type Server struct {
 	world *World
-	ln    net.Listener
+	lns   []net.Listener
 	srv   *http.Server
 	done  chan error
+	// hosts maps each site (and lenderDetailHost) to its host:port; all the same in one-host mode.
+	hosts map[string]string
+	index string // the host:port of the index, the listen address
 }
 
 // Start builds the world for opts, listens on addr ("127.0.0.1:0" picks a free port) and serves in
 // the background until Close.
+//
+// With a loopback IPv4 address (127.x.y.z) every site gets a host of its own: the next addresses
+// on the same port (127.0.0.2 for p2p, 127.0.0.3 for registry …; Linux routes all of 127/8 to the
+// loopback interface), so crawls see one host per site — robots.txt, politeness and concurrency
+// per host, as on the real web — and any client (curl, a browser, fhi run --site) reaches them
+// with no resolver setup. The listen address itself serves every site under its path prefix, as
+// a single host does. Where those addresses cannot be bound (another OS, another address), every
+// site lives on the listen address.
 func Start(addr string, opts Options) (*Server, error) {
 	w, err := NewWorld(opts)
 	if err != nil {
@@ -53,23 +72,84 @@ func Start(addr string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", addr, err)
 	}
-	s := &Server{world: w, ln: ln, done: make(chan error, 1)}
-	s.srv = &http.Server{Handler: NewHandler(w, opts.Faults), ReadHeaderTimeout: 10 * time.Second}
-	go func() { s.done <- s.srv.Serve(ln) }()
+	s := &Server{world: w, lns: []net.Listener{ln}, done: make(chan error, 8), index: ln.Addr().String()}
+	s.hosts = s.siteHosts(ln)
+	h := NewHandler(w, opts.Faults).(*handler)
+	h.hosts = map[string]string{}
+	for name, host := range s.hosts {
+		if host != s.index {
+			h.hosts[host] = name
+		}
+	}
+	h.lenderDetail = "http://" + s.hosts[lenderDetailHost]
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	for _, l := range s.lns {
+		go func() { s.done <- s.srv.Serve(l) }()
+	}
 	return s, nil
 }
 
-// URL returns the server's base URL, e.g. "http://127.0.0.1:8080".
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+// siteHosts binds one loopback address per site on ln's port, or gives every site ln's address.
+func (s *Server) siteHosts(ln net.Listener) map[string]string {
+	names := []string{}
+	for _, st := range siteList {
+		names = append(names, st.Name)
+	}
+	names = append(names, lenderDetailHost)
+	single := map[string]string{}
+	for _, n := range names {
+		single[n] = s.index
+	}
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	ip4 := tcp.IP.To4()
+	if !ok || ip4 == nil || ip4[0] != 127 || int(ip4[3])+len(names) > 254 {
+		return single
+	}
+	hosts := map[string]string{}
+	var extra []net.Listener
+	for i, n := range names {
+		ip := net.IPv4(ip4[0], ip4[1], ip4[2], ip4[3]+byte(i+1))
+		l, err := net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port)))
+		if err != nil {
+			for _, e := range extra {
+				e.Close()
+			}
+			return single
+		}
+		extra = append(extra, l)
+		hosts[n] = l.Addr().String()
+	}
+	s.lns = append(s.lns, extra...)
+	return hosts
+}
+
+// URL returns the server's base URL, e.g. "http://127.0.0.1:8080": the index, which also serves
+// every site under its path prefix.
+func (s *Server) URL() string { return "http://" + s.index }
 
 // Sites returns one Site per simulated site with its base URL on this server.
 func (s *Server) Sites() []Site {
 	out := make([]Site, len(siteList))
 	for i, st := range siteList {
-		st.BaseURL = s.URL() + st.BaseURL
+		host := s.hosts[st.Name]
+		st.BaseURL = "http://" + host + st.BaseURL
+		st.Hosts = []string{host}
+		if st.Name == "lender" && s.hosts[lenderDetailHost] != host {
+			st.Hosts = append(st.Hosts, s.hosts[lenderDetailHost])
+		}
 		out[i] = st
 	}
 	return out
+}
+
+// Site returns the site called name.
+func (s *Server) Site(name string) (Site, bool) {
+	for _, st := range s.Sites() {
+		if st.Name == name {
+			return st, true
+		}
+	}
+	return Site{}, false
 }
 
 // World returns the world the server serves.
@@ -83,8 +163,10 @@ func (s *Server) Close() error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = s.srv.Close()
 	}
-	if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		return serr
+	for range s.lns {
+		if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
 	}
 	return err
 }
@@ -118,6 +200,13 @@ type handler struct {
 	xlsxOnce sync.Once
 	xlsx     []byte
 	xlsxErr  error
+	// hosts maps a site's own host:port to its name; requests to any other host (the index, a
+	// single-host server, a test recorder) may reach every site.
+	hosts map[string]string
+	// lenderDetail is the origin of the lender's loan pages, as its list data link them.
+	lenderDetail string
+	lenderOnce   sync.Once
+	lender       *lenderBook
 }
 
 // NewHandler returns the HTTP handler of all sites of w with the given faults.
@@ -136,10 +225,33 @@ func NewHandler(w *World, faults Faults) http.Handler {
 	h.routesCrowdfunding()
 	h.routesLicensees()
 	h.routesCity()
+	h.routesLender()
+	h.routesShapes()
 	return h
 }
 
-func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(rw, r) }
+// ServeHTTP serves a site's host only that site's pages (and its own robots.txt), like a real host.
+func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if site, ok := h.hosts[r.Host]; ok {
+		if r.URL.Path == "/robots.txt" {
+			h.siteRobots(rw, site)
+			return
+		}
+		if !onSite(site, r.URL.Path) {
+			http.NotFound(rw, r)
+			return
+		}
+	}
+	h.mux.ServeHTTP(rw, r)
+}
+
+// onSite says whether path belongs to site on its own host.
+func onSite(site, path string) bool {
+	if site == lenderDetailHost {
+		return strings.HasPrefix(path, "/loan/")
+	}
+	return path == "/"+site || strings.HasPrefix(path, "/"+site+"/")
+}
 
 // handle registers a page function behind the fault, caching and cookie layer.
 func (h *handler) handle(pattern string, fn pageFunc) {
@@ -222,6 +334,13 @@ func malform(body []byte) []byte {
 // injectFault applies the request-level faults; it reports whether the request was answered.
 func (h *handler) injectFault(rw http.ResponseWriter, r *http.Request) bool {
 	f := h.faults
+	if f.Latency > 0 {
+		select {
+		case <-time.After(f.Latency):
+		case <-r.Context().Done():
+			return true
+		}
+	}
 	if h.limiter != nil && !h.limiter.take() {
 		rw.Header().Set("Retry-After", "1")
 		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -320,6 +439,8 @@ Disallow: /p2p/admin/
 Disallow: /registry/export
 Disallow: /vc/private/
 Disallow: /jobs-gbk/cgi-bin/
+Disallow: /lender/account/
+Disallow: /loan/contract/
 Crawl-delay: 0
 
 User-agent: BadBot
@@ -330,6 +451,21 @@ func (h *handler) robots(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	rw.Header().Set("Last-Modified", baseDate.Format(http.TimeFormat))
 	rw.Write([]byte(robotsTxt))
+}
+
+// siteRobots is the robots.txt of one site's own host: the rules for its paths.
+func (h *handler) siteRobots(rw http.ResponseWriter, site string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# sample web robots.txt of the %s host\nUser-agent: *\n", site)
+	for _, line := range strings.Split(robotsTxt, "\n") {
+		if p, ok := strings.CutPrefix(line, "Disallow: "); ok && onSite(site, p) {
+			b.WriteString(line + "\n")
+		}
+	}
+	b.WriteString("Crawl-delay: 0\n\nUser-agent: BadBot\nDisallow: /\n")
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.Header().Set("Last-Modified", baseDate.Format(http.TimeFormat))
+	rw.Write([]byte(b.String()))
 }
 
 func (h *handler) index(r *http.Request) (*page, error) {

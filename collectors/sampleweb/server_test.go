@@ -96,7 +96,7 @@ func crawlDirectory(t testing.TB, base string) []dirRow {
 		if got := d.Find("div.pager span.current").Text(); got != fmt.Sprint(page) {
 			t.Fatalf("page %d: current = %q", page, got)
 		}
-		d.Find("table.platforms tr.platform").Each(func(_ int, s *goquery.Selection) {
+		d.Find("table.platforms tr.platform:not(.promoted)").Each(func(_ int, s *goquery.Selection) {
 			a := s.Find("td.name a")
 			href, _ := a.Attr("href")
 			rows = append(rows, dirRow{strings.TrimPrefix(href, "/p2p/platforms/"), a.Text(), s.Find("td.city").Text(), s.Find("td.status").Text()})
@@ -388,11 +388,42 @@ func TestServerStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if len(s.Sites()) != len(siteList) || !strings.HasPrefix(s.Sites()[0].BaseURL, s.URL()+"/") {
-		t.Fatalf("Sites() = %+v", s.Sites())
+	sites := s.Sites()
+	if len(sites) != len(siteList) {
+		t.Fatalf("Sites() = %+v", sites)
 	}
-	if res := get(t, s.Sites()[0].BaseURL+"/platforms?page=1"); res.status != http.StatusOK {
-		t.Errorf("status %d", res.status)
+	hosts := map[string]bool{}
+	for _, st := range sites {
+		for _, h := range st.Hosts {
+			if hosts[h] {
+				t.Errorf("host %s serves two sites", h)
+			}
+			hosts[h] = true
+		}
+		if !strings.HasPrefix(st.BaseURL, "http://"+st.Hosts[0]+"/") {
+			t.Errorf("site %s: base URL %s is not on its first host %v", st.Name, st.BaseURL, st.Hosts)
+		}
+	}
+	p2p, _ := s.Site("p2p")
+	registry, _ := s.Site("registry")
+	for _, c := range []struct {
+		url  string
+		code int
+		has  string
+	}{
+		{p2p.BaseURL + "/platforms?page=1", http.StatusOK, "table class=\"platforms\""},
+		{"http://" + p2p.Hosts[0] + "/registry/search", http.StatusNotFound, ""}, // a host serves its own site only
+		{"http://" + p2p.Hosts[0] + "/robots.txt", http.StatusOK, "Disallow: /p2p/admin/"},
+		{"http://" + registry.Hosts[0] + "/robots.txt", http.StatusOK, "Disallow: /registry/export"},
+		{s.URL() + "/p2p/platforms?page=1", http.StatusOK, ""}, // the index host serves every site, as one host would
+	} {
+		res := get(t, c.url)
+		if res.status != c.code || !strings.Contains(string(res.body), c.has) {
+			t.Errorf("%s: status %d, want %d with %q", c.url, res.status, c.code, c.has)
+		}
+	}
+	if r := get(t, "http://"+registry.Hosts[0]+"/robots.txt"); strings.Contains(string(r.body), "/p2p/admin/") {
+		t.Error("the registry host's robots.txt has the p2p host's rules")
 	}
 	if s.World() == nil {
 		t.Error("World() = nil")

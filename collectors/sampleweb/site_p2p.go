@@ -8,7 +8,10 @@ const p2pPageSize = 20
 
 var tplP2PList = layout("p2plist", `{{define "title"}}P2P网贷平台名录 - 第{{.Page}}页{{end}}<h1>P2P网贷平台名录</h1>
 <table class="platforms"><tbody>
-{{range .Rows}}<tr class="platform"><td class="name"><a href="/p2p/platforms/{{.ID}}">{{.Name}}</a></td><td class="city">{{.City.Name}}</td><td class="status">{{.StatusText}}</td></tr>
+{{if eq .Page 1}}<tr class="platform promoted"><td class="name"><a href="/p2p/go/ad1">【推广】诚信金服</a></td><td class="city">--</td><td class="status">推广</td></tr>
+<tr class="platform promoted"><td class="name"><a href="/p2p/go/ad2">【推广】稳盈宝</a></td><td class="city">--</td><td class="status">推广</td></tr>
+<tr class="platform promoted"><td class="name"><a href="/p2p/go/ad3">【推广】平台入驻</a></td><td class="city">--</td><td class="status">推广</td></tr>
+{{end}}{{range .Rows}}<tr class="platform"><td class="name"><a href="/p2p/platforms/{{.ID}}">{{.Name}}</a></td><td class="city">{{.City.Name}}</td><td class="status">{{.StatusText}}</td></tr>
 {{end}}</tbody></table>
 <div class="pager"><span class="current">{{.Page}}</span>{{if .Next}}<a class="next" href="/p2p/platforms?page={{.Next}}">下一页</a>{{end}}</div>
 <p class="admin"><a href="/p2p/admin/audit">平台审核(内部)</a></p>`)

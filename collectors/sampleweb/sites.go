@@ -3,6 +3,7 @@ package sampleweb
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -284,7 +285,8 @@ var tplVCList = layout("vclist", `{{define "title"}}投资事件 - 第{{.Page}}�
 {{range .Rows}}<li class="deal"><a class="company" href="/vc/deals/{{.ID}}">{{.CompanyText}}</a> <span class="round">{{.Round}}</span> <span class="date">{{vcdate .Date}}</span></li>
 {{end}}</ul>
 <div class="pager"><span class="current">{{.Page}}</span>{{if .Next}}<a class="next" href="/vc/deals?page={{.Next}}">下一页</a>{{end}}</div>
-<p><a href="/vc/private/lp-reports">LP报告(会员)</a></p>`)
+<p><a href="/vc/private/lp-reports">LP报告(会员)</a></p>
+<script>window.__INITIAL_STATE__ = {{.State}};</script>`)
 
 var tplVCDeal = layout("vcdeal", `{{define "title"}}{{.D.CompanyText}} {{.D.Round}}{{end}}<div class="deal" data-id="{{.D.ID}}">
 <h1 class="company">{{.D.CompanyText}}</h1>
@@ -303,25 +305,42 @@ func dealAmount(d *Deal) string { return d.AmountText() }
 
 func (h *handler) routesVC() {
 	h.handle("GET /vc/deals", func(r *http.Request) (*page, error) {
-		n, start, end, last, err := h.listWindow(r, "vc", len(h.w.Deals))
+		n, err := pageParam(r)
 		if err != nil {
 			return nil, err
+		}
+		sh := h.shift("vc")
+		start, end, last, ok := window(n, listPageSize, len(h.w.Deals), sh)
+		if !ok {
+			return nil, errNotFound
 		}
 		mod := 0
 		for _, d := range h.w.Deals[start:end] {
 			mod = max(mod, d.Day)
 		}
-		return renderHTML(tplVCList, map[string]any{"Page": n, "Next": nextPage(n, last), "Rows": h.w.Deals[start:end]}, mod)
+		pages := max(1, (len(h.w.Deals)+sh+listPageSize-1)/listPageSize)
+		return renderHTML(tplVCList, map[string]any{"Page": n, "Next": nextPage(n, last), "Rows": h.w.Deals[start:end],
+			"State": template.JS(h.vcState(h.w.Deals[start:end], n, pages))}, mod)
 	})
-	h.handle("GET /vc/deals/{id}", func(r *http.Request) (*page, error) {
-		i, err := strconv.Atoi(strings.TrimPrefix(r.PathValue("id"), "d"))
-		if err != nil || i < 1 || i > len(h.w.Deals) {
-			return nil, errNotFound
+	// The deal pages moved to /vc/deal/{id}.html; the old URLs, which lists and links still
+	// use, answer 301.
+	h.mux.HandleFunc("GET /vc/deals/{id}", func(rw http.ResponseWriter, r *http.Request) {
+		if _, err := h.vcDeal(r.PathValue("id")); err != nil {
+			http.NotFound(rw, r)
+			return
 		}
-		d := h.w.Deals[i-1]
-		return renderHTML(tplVCDeal, map[string]any{"D": d, "Amount": dealAmount(d), "Industry": d.IndustryText()}, d.Day)
+		http.Redirect(rw, r, "/vc/deal/"+r.PathValue("id")+".html", http.StatusMovedPermanently)
 	})
 	h.handle("GET /vc/private/", func(*http.Request) (*page, error) { return nil, statusError{http.StatusForbidden} })
+}
+
+func (h *handler) vcDeal(id string) (*page, error) {
+	i, err := strconv.Atoi(strings.TrimPrefix(id, "d"))
+	if err != nil || i < 1 || i > len(h.w.Deals) || !strings.HasPrefix(id, "d") {
+		return nil, errNotFound
+	}
+	d := h.w.Deals[i-1]
+	return renderHTML(tplVCDeal, map[string]any{"D": d, "Amount": dealAmount(d), "Industry": d.IndustryText()}, d.Day)
 }
 
 // ---- crowdfunding
@@ -425,7 +444,7 @@ var tplCredit = layout("credit", `{{define "title"}}免押金信用服务用户{
 {{end}}</tbody></table>`)
 
 var tplCityIndex = layout("cityindex", `{{define "title"}}城市数据{{end}}<ul class="cities">
-{{range .}}<li class="city" data-code="{{.Code}}">{{.Name}}: <a href="/city/{{.Code}}/bulletin">统计公报</a> <a href="/city/{{.Code}}/report">政府工作报告</a> <a href="/city/{{.Code}}/services">城市服务</a> <a href="/city/{{.Code}}/regulators">监管机构</a> <a href="/city/{{.Code}}/baidu.json">百度指数</a></li>
+{{range .}}<li class="city" data-code="{{.Code}}">{{.Name}}: <a href="/city/{{.Code}}/bulletin">统计公报</a> <a href="/city/{{.Code}}/report">政府工作报告</a> <a href="/city/{{.Code}}/services">城市服务</a> <a href="/city/{{.Code}}/regulators">监管机构</a> <a href="/city/{{.Code}}/baidu.jsonp?callback=jQuery17209_{{.Code}}">百度指数</a></li>
 {{end}}</ul><p><a href="/city/credit-users">免押金信用用户</a> · <a href="/city/survey.xlsx">问卷数据</a></p>`)
 
 func (h *handler) cityByCode(r *http.Request) (*City, error) {
@@ -475,7 +494,13 @@ func (h *handler) routesCity() {
 		}
 		return renderHTML(tplRegulators, map[string]any{"C": c}, 0)
 	})
-	h.handle("GET /city/{code}/baidu.json", func(r *http.Request) (*page, error) {
+	h.handle("GET /city/{code}/baidu.json", h.baiduJSON)
+	h.handle("GET /city/survey.xlsx", h.surveyXLSX)
+}
+
+// baiduJSON is a city's weekly Baidu index of the three keywords.
+func (h *handler) baiduJSON(r *http.Request) (*page, error) {
+	{
 		c, err := h.cityByCode(r)
 		if err != nil {
 			return nil, err
@@ -497,8 +522,7 @@ func (h *handler) routesCity() {
 			out.Weeks = append(out.Weeks, week{start.AddDate(0, 0, 7*i).Format("2006-01-02"), v})
 		}
 		return renderJSON(out, 0)
-	})
-	h.handle("GET /city/survey.xlsx", h.surveyXLSX)
+	}
 }
 
 var familiarityLabels = []string{"", "非常不了解", "不太了解", "一般", "比较了解", "非常了解"}

@@ -140,7 +140,7 @@ func (w *World) Indicators() map[string]map[string]float64 {
 // Counts returns the number of records per site and entity kind.
 func (w *World) Counts() map[string]int {
 	c := map[string]int{
-		"p2p/platforms": len(w.bySector[sectorP2P]), "p2p/loans": len(w.Loans),
+		"p2p/platforms": len(w.bySector[sectorP2P]), "p2p/loans": len(w.Loans), "lender/loans": w.LenderLoans(),
 		"registry/companies": len(w.Companies), "vc/deals": len(w.Deals),
 		"crowdfunding/platforms": len(w.bySector[sectorCrowdfunding]), "crowdfunding/projects": len(w.Projects),
 		"licensees/payment": len(w.bySector[sectorPayment]), "licensees/credit": len(w.bySector[sectorCredit]),

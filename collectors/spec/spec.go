@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 
+	"github.com/andybalholm/cascadia"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/html/charset"
 )
 
 // ErrSpec marks a spec file that is not valid; the message names the file and the key.
@@ -19,23 +23,70 @@ type Spec struct {
 	Description string   `yaml:"description"`
 	Site        string   `yaml:"site"`
 	Start       []string `yaml:"start"`
-	Pages       []*Page  `yaml:"pages"`
+	// AllowedHosts are hosts besides the base URL's that may be fetched: exact names
+	// ("jobs.example.com") or a wildcard for every subdomain ("*.example.com").
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	// Charset overrides what the site declares (a site that labels GBK pages UTF-8).
+	Charset string  `yaml:"charset"`
+	Pages   []*Page `yaml:"pages"`
 
 	file string
 }
 
 // Page describes one kind of page of the site.
 type Page struct {
-	Name     string    `yaml:"name"`
-	Match    string    `yaml:"match"`
-	Format   string    `yaml:"format"` // html (default) or json
-	Script   string    `yaml:"script"` // json: CSS selector of the HTML element holding the JSON
-	Require  string    `yaml:"require"`
-	Follow   []string  `yaml:"follow"`
-	Items    *Items    `yaml:"items"`
-	Paginate *Paginate `yaml:"paginate"`
+	Name   string `yaml:"name"`
+	Match  string `yaml:"match"`
+	Format string `yaml:"format"` // html (default) or json
+	// Script (format json) is the CSS selector of the HTML elements holding the data; Var the
+	// JavaScript variable the data are assigned to in them (or, without Script, in the body).
+	Script   string       `yaml:"script"`
+	Var      string       `yaml:"var"`
+	Require  string       `yaml:"require"`
+	Follow   []*Follow    `yaml:"follow"`
+	Items    *Items       `yaml:"items"`
+	Paginate *Paginate    `yaml:"paginate"`
+	Request  *RequestSpec `yaml:"request"`
+	// Revisit is "always" (fetched every run: lists, which reveal new and changed items) or
+	// "adaptive" (revisited on a schedule that backs off while the page stays unchanged). The
+	// default is always for pages that follow links or paginate, adaptive for the others.
+	Revisit string `yaml:"revisit"`
 
-	match *regexp.Regexp
+	match   *regexp.Regexp
+	assign  *regexp.Regexp
+	require *extractor
+}
+
+// Follow names links to visit. Written as a string it selects the links themselves (HTML: the
+// <a> elements; JSON: a path to URLs); as a mapping it selects items and builds each link from
+// them, carrying values to the linked page.
+type Follow struct {
+	Select string `yaml:"select"`
+	Link   string `yaml:"link"` // HTML: the link inside each item ("" = the item)
+	URL    string `yaml:"url"`  // a template over the item: '/loan/{loanId}', '{job_href}'
+	Carry  Fields `yaml:"carry"`
+
+	url *template
+}
+
+// UnmarshalYAML accepts a string (the selector) or a mapping.
+func (f *Follow) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		f.Select = n.Value
+		return nil
+	}
+	type plain Follow
+	return n.Decode((*plain)(f))
+}
+
+// RequestSpec says how a page kind is requested when plain GET is not how the site does it.
+type RequestSpec struct {
+	Method string            `yaml:"method"` // default GET, POST when a body is given
+	Form   map[string]string `yaml:"form"`   // an application/x-www-form-urlencoded body
+	JSON   map[string]any    `yaml:"json"`   // an application/json body
+	// Headers are sent with the request; {base} and {origin} stand for the base URL and its origin
+	// (Referer: '{base}/jobs/list', Origin: '{origin}').
+	Headers map[string]string `yaml:"headers"`
 }
 
 // Items cut a page into records.
@@ -47,22 +98,34 @@ type Items struct {
 	Fields   Fields   `yaml:"fields"`
 
 	missing map[string]bool
+	sel     *extractor
 }
 
-// Paginate requests the next page number of an API that does not link it.
+// Paginate requests the next page of a list that does not link it.
 type Paginate struct {
+	// Param is the parameter holding the page number, offset or cursor; with in: path, a regular
+	// expression on the URL path whose capture group is the page number ('/list/([0-9]+)\.html$').
 	Param string `yaml:"param"`
-	Start int    `yaml:"start"` // the first page's number, default 1
+	In    string `yaml:"in"`    // query (default), form, json or path
+	Start int    `yaml:"start"` // the first page's number or offset, default 1
+	Step  int    `yaml:"step"`  // how far Param moves per page: 1 for page numbers, the page size for offsets
+	// Total and Pages (JSON paths or CSS) are the item and page counts the answer states; the list
+	// ends when the next page would pass them. Cursor is the next page's token instead of a number.
+	Total  string `yaml:"total"`
+	Pages  string `yaml:"pages"`
+	Cursor string `yaml:"cursor"`
+
+	path   *regexp.Regexp
+	total  *extractor
+	pages  *extractor
+	cursor *extractor
 }
 
 // Field is one named extractor.
 type Field struct {
 	Name string
 	From string
-	re   *regexp.Regexp // for url: extractors
-	// from is From without its "| re:" filter; filter keeps the filter's first capture group.
-	from   string
-	filter *regexp.Regexp
+	ex   *extractor
 }
 
 // Fields keep the order they are written in: it is the column order of the raw Parquet files.
@@ -86,6 +149,9 @@ func (f *Fields) UnmarshalYAML(n *yaml.Node) error {
 var (
 	fieldName   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	keyTemplate = regexp.MustCompile(`\{([a-z][a-z0-9_]*)\}`)
+	jsName      = regexp.MustCompile(`^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$`)
+	headerName  = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	hostPattern = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?$`)
 )
 
 // Parse reads and validates a spec; file names it in errors.
@@ -103,7 +169,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 	return &s, nil
 }
 
-// validate reports every problem at once, each with its key path.
+// validate compiles every selector, regular expression and JSON path and reports every problem
+// at once, each with its key path.
 func (s *Spec) validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
@@ -118,99 +185,255 @@ func (s *Spec) validate() error {
 	if len(s.Pages) == 0 {
 		bad("pages", "needs at least one page")
 	}
-	seen := map[string]bool{}
+	for i, h := range s.AllowedHosts {
+		if !hostPattern.MatchString(h) {
+			bad(fmt.Sprintf("allowed_hosts[%d]", i), "must be a host name or *.domain, got %q", h)
+		}
+	}
+	if s.Charset != "" {
+		if enc, _ := charset.Lookup(s.Charset); enc == nil {
+			bad("charset", "unknown character set %q", s.Charset)
+		}
+	}
 	var fields []string
+	seen := map[string]bool{}
 	for i, p := range s.Pages {
 		path := fmt.Sprintf("pages[%d]", i)
-		if p.Name == "" {
-			bad(path+".name", "is required")
-		}
-		re, err := regexp.Compile(p.Match)
-		if err != nil || p.Match == "" {
-			bad(path+".match", "must be a regular expression: %v", err)
-		}
-		p.match = re
-		switch p.Format {
-		case "":
-			p.Format = "html"
-		case "html", "json":
-		default:
-			bad(path+".format", "must be html or json, got %q", p.Format)
-		}
-		if p.Script != "" && p.Format != "json" {
-			bad(path+".script", "only applies to format: json")
-		}
-		if p.Paginate != nil {
-			if p.Paginate.Param == "" {
-				bad(path+".paginate.param", "is required")
-			}
-			if p.Paginate.Start == 0 {
-				p.Paginate.Start = 1
-			}
-			if p.Items == nil {
-				bad(path+".paginate", "needs items: a page number is advanced only after a page with items")
-			}
-		}
-		it := p.Items
-		if it == nil {
-			continue
-		}
-		if len(it.Fields) == 0 {
-			bad(path+".items.fields", "needs at least one field")
-		}
-		names := map[string]bool{}
-		for j := range it.Fields {
-			f := &it.Fields[j]
-			fp := fmt.Sprintf("%s.items.fields.%s", path, f.Name)
-			if !fieldName.MatchString(f.Name) {
-				bad(fp, "field names are lowercase identifiers")
-			}
-			if names[f.Name] {
-				bad(fp, "defined twice")
-			}
-			names[f.Name] = true
-			f.from = f.From
-			if base, re, ok := strings.Cut(f.From, "| re:"); ok {
-				f.from = strings.TrimSpace(base)
-				if f.filter, err = regexp.Compile(strings.TrimSpace(re)); err != nil || f.filter.NumSubexp() < 1 {
-					bad(fp, "| re: needs a regular expression with a capture group")
+		s.validatePage(p, path, bad)
+		if p.Items != nil {
+			for _, f := range p.Items.Fields {
+				if !seen[f.Name] {
+					seen[f.Name] = true
+					fields = append(fields, f.Name)
 				}
 			}
-			if re, ok := strings.CutPrefix(f.from, "url:"); ok {
-				if f.re, err = regexp.Compile(re); err != nil || f.re.NumSubexp() < 1 {
-					bad(fp, "url: needs a regular expression with a capture group")
-				}
-			}
-			if !seen[f.Name] {
-				seen[f.Name] = true
-				fields = append(fields, f.Name)
-			}
-		}
-		if it.Key == "" {
-			bad(path+".items.key", "is required (a template such as {id})")
-		}
-		for _, m := range keyTemplate.FindAllStringSubmatch(it.Key, -1) {
-			if !names[m[1]] {
-				bad(path+".items.key", "names unknown field %q", m[1])
-			}
-		}
-		for _, r := range it.Required {
-			if !names[r] {
-				bad(path+".items.required", "names unknown field %q", r)
-			}
-		}
-		if it.Missing == nil {
-			it.Missing = []string{"", "--"}
-		}
-		it.missing = map[string]bool{}
-		for _, m := range it.Missing {
-			it.missing[m] = true
 		}
 	}
 	if len(fields) == 0 && len(errs) == 0 {
 		bad("pages", "no page has items: the source would yield no records")
 	}
 	return errors.Join(errs...)
+}
+
+func (s *Spec) validatePage(p *Page, path string, bad func(path, format string, args ...any)) {
+	if p.Name == "" {
+		bad(path+".name", "is required")
+	}
+	re, err := regexp.Compile(p.Match)
+	if err != nil || p.Match == "" {
+		bad(path+".match", "must be a regular expression: %v", reason(err, "empty"))
+	}
+	p.match = re
+	switch p.Format {
+	case "":
+		p.Format = "html"
+	case "html", "json":
+	default:
+		bad(path+".format", "must be html or json, got %q", p.Format)
+	}
+	isJSON := p.Format == "json"
+	if p.Script != "" {
+		if !isJSON {
+			bad(path+".script", "only applies to format: json")
+		} else if err := checkCSS(p.Script); err != nil {
+			bad(path+".script", "%v", err)
+		}
+	}
+	if p.Var != "" {
+		if !isJSON {
+			bad(path+".var", "only applies to format: json")
+		} else if !jsName.MatchString(p.Var) {
+			bad(path+".var", "must be a JavaScript name such as listData or window.__DATA__, got %q", p.Var)
+		} else {
+			p.assign = assignment(p.Var)
+		}
+	}
+	switch p.Revisit {
+	case "", "always", "adaptive":
+	default:
+		bad(path+".revisit", "must be always or adaptive, got %q", p.Revisit)
+	}
+	if p.Require != "" {
+		if p.require, err = compileSelect(p.Format, p.Require); err != nil {
+			bad(path+".require", "%v", err)
+		}
+	}
+	for j, f := range p.Follow {
+		fp := fmt.Sprintf("%s.follow[%d]", path, j)
+		if f.Select == "" && f.URL == "" {
+			bad(fp, "needs select or url")
+		}
+		if f.Select != "" {
+			if _, err := compileSelect(p.Format, f.Select); err != nil {
+				bad(fp+".select", "%v", err)
+			}
+		}
+		if f.Link != "" {
+			if isJSON {
+				bad(fp+".link", "only applies to HTML pages")
+			} else if err := checkCSS(f.Link); err != nil {
+				bad(fp+".link", "%v", err)
+			}
+		}
+		if f.URL != "" {
+			if f.url, err = parseTemplate(p.Format, f.URL); err != nil {
+				bad(fp+".url", "%v", err)
+			}
+		}
+		validateFields(p.Format, f.Carry, fp+".carry", bad)
+	}
+	if r := p.Request; r != nil {
+		rp := path + ".request"
+		if r.Method == "" {
+			r.Method = http.MethodGet
+			if r.Form != nil || r.JSON != nil {
+				r.Method = http.MethodPost
+			}
+		}
+		r.Method = strings.ToUpper(r.Method)
+		switch r.Method {
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch:
+		default:
+			bad(rp+".method", "must be GET, POST, PUT or PATCH, got %q", r.Method)
+		}
+		if r.Form != nil && r.JSON != nil {
+			bad(rp, "form and json exclude each other")
+		}
+		if (r.Form != nil || r.JSON != nil) && r.Method == http.MethodGet {
+			bad(rp+".method", "a GET request has no body")
+		}
+		for _, k := range sortedKeys(r.Headers) {
+			if !headerName.MatchString(k) {
+				bad(rp+".headers."+k, "is not a header name")
+			}
+		}
+	}
+	if pg := p.Paginate; pg != nil {
+		pp := path + ".paginate"
+		if pg.Param == "" {
+			bad(pp+".param", "is required")
+		}
+		if pg.Step == 0 {
+			pg.Step = 1
+		}
+		if pg.Start == 0 && pg.Step == 1 {
+			pg.Start = 1
+		}
+		switch pg.In {
+		case "", "query":
+			pg.In = "query"
+		case "form":
+			if p.Request == nil || p.Request.Form == nil {
+				bad(pp+".in", "form needs a request with a form body")
+			}
+		case "json":
+			if p.Request == nil || p.Request.JSON == nil {
+				bad(pp+".in", "json needs a request with a json body")
+			}
+		case "path":
+			if pg.path, err = regexp.Compile(pg.Param); err != nil || pg.path.NumSubexp() != 1 {
+				bad(pp+".param", "with in: path, a regular expression with one capture group (the page number): %v", reason(err, "no group"))
+			}
+		default:
+			bad(pp+".in", "must be query, form, json or path, got %q", pg.In)
+		}
+		for _, c := range []struct {
+			key, expr string
+			dst       **extractor
+		}{{"total", pg.Total, &pg.total}, {"pages", pg.Pages, &pg.pages}, {"cursor", pg.Cursor, &pg.cursor}} {
+			if c.expr == "" {
+				continue
+			}
+			if *c.dst, err = compileExtractor(p.Format, c.expr); err != nil {
+				bad(pp+"."+c.key, "%v", err)
+			}
+		}
+		if pg.Cursor != "" && (pg.Total != "" || pg.Pages != "" || pg.In == "path") {
+			bad(pp+".cursor", "a cursor list is not counted: drop total, pages and in: path")
+		}
+		if p.Items == nil && len(p.Follow) == 0 {
+			bad(pp, "needs items or follow: a next page is requested only after a page with items (or links)")
+		}
+	}
+	it := p.Items
+	if it == nil {
+		return
+	}
+	if it.Select != "" || isJSON {
+		if it.sel, err = compileSelect(p.Format, it.Select); err != nil {
+			bad(path+".items.select", "%v", err)
+		}
+	}
+	if len(it.Fields) == 0 {
+		bad(path+".items.fields", "needs at least one field")
+	}
+	names := validateFields(p.Format, it.Fields, path+".items.fields", bad)
+	if it.Key == "" {
+		bad(path+".items.key", "is required (a template such as {id})")
+	}
+	for _, m := range keyTemplate.FindAllStringSubmatch(it.Key, -1) {
+		if !names[m[1]] {
+			bad(path+".items.key", "names unknown field %q", m[1])
+		}
+	}
+	for _, r := range it.Required {
+		if !names[r] {
+			bad(path+".items.required", "names unknown field %q", r)
+		}
+	}
+	if it.Missing == nil {
+		it.Missing = []string{"", "--"}
+	}
+	it.missing = map[string]bool{}
+	for _, m := range it.Missing {
+		it.missing[m] = true
+	}
+}
+
+// validateFields compiles fields in place and returns their names.
+func validateFields(format string, fs Fields, path string, bad func(path, format string, args ...any)) map[string]bool {
+	names := map[string]bool{}
+	for j := range fs {
+		f := &fs[j]
+		fp := path + "." + f.Name
+		if !fieldName.MatchString(f.Name) {
+			bad(fp, "field names are lowercase identifiers")
+		}
+		if names[f.Name] {
+			bad(fp, "defined twice")
+		}
+		names[f.Name] = true
+		var err error
+		if f.ex, err = compileExtractor(format, f.From); err != nil {
+			bad(fp, "%v", err)
+		}
+	}
+	return names
+}
+
+func reason(err error, otherwise string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return otherwise
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkCSS compiles a CSS selector as goquery would; goquery itself matches nothing on an invalid
+// one, which would read as "the layout changed".
+func checkCSS(sel string) error {
+	if _, err := cascadia.Compile(sel); err != nil {
+		return fmt.Errorf("invalid CSS selector %q: %v", sel, err)
+	}
+	return nil
 }
 
 // Fields returns every field any page extracts, in first-seen order.
@@ -231,6 +454,9 @@ func (s *Spec) Fields() []string {
 	return out
 }
 
+// File is the name the spec was parsed under.
+func (s *Spec) File() string { return s.file }
+
 // PageFor returns the first page whose pattern matches path (relative to the base path), or nil.
 func (s *Spec) PageFor(path string) *Page {
 	for _, p := range s.Pages {
@@ -239,4 +465,16 @@ func (s *Spec) PageFor(path string) *Page {
 		}
 	}
 	return nil
+}
+
+// AlwaysFetch reports whether the page is fetched on every run rather than on the adaptive
+// revisit schedule: lists, unless the spec says otherwise.
+func (p *Page) AlwaysFetch() bool {
+	switch p.Revisit {
+	case "always":
+		return true
+	case "adaptive":
+		return false
+	}
+	return len(p.Follow) > 0 || p.Paginate != nil
 }

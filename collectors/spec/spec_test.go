@@ -54,7 +54,7 @@ pages:
 			"pages[0].items.fields.cut: | re: needs a regular expression with a capture group"}},
 		{"no items anywhere", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/'}\n", []string{"no page has items"}},
 		{"paginate without items", "source: x\nstart: [a]\npages:\n  - {name: l, match: '^/', paginate: {param: p}}\n  - {name: i, match: '^/i', items: {key: '{a}', fields: {a: b}}}\n",
-			[]string{"pages[0].paginate: needs items"}},
+			[]string{"pages[0].paginate: needs items or follow"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,11 +84,11 @@ func TestExtractHTML(t *testing.T) {
 	}
 	u, _ := url.Parse("http://s.test/demo/items/bank/1")
 	page := s.PageFor("/items/bank/1")
-	ex, err := page.Extract(u, []byte(`
+	ex, err := page.Extract(Input{URL: u, Path: "/items/bank/1", Body: []byte(`
 <div class="item" data-id="7"><h1>  第一
   项 </h1><a class="more" href="/x">more</a></div>
 <div class="item" data-id=""><h1>no id</h1></div>
-<div class="item" data-id="8"><h1>--</h1></div>`))
+<div class="item" data-id="8"><h1>--</h1></div>`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ pages:
 		t.Fatal(err)
 	}
 	u, _ := url.Parse("http://s.test/api?page=3")
-	ex, err := s.PageFor("/api").Extract(u, []byte(`{"data":{"list":[{"id":1,"amount":120000.50,"borrower":{"city":"成都"},"tags":["车贷"]},{"id":2,"amount":null}]}}`))
+	ex, err := s.PageFor("/api").Extract(Input{URL: u, Body: []byte(`{"data":{"list":[{"id":1,"amount":120000.50,"borrower":{"city":"成都"},"tags":["车贷"]},{"id":2,"amount":null}]}}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +141,16 @@ pages:
 	if diff := cmp.Diff(want, ex.Items); diff != "" {
 		t.Errorf("items (-want +got):\n%s", diff)
 	}
-	if got := nextPage(u, s.Pages[0].Paginate); got != "http://s.test/api?page=4" {
-		t.Errorf("nextPage = %s", got)
+	api := s.PageFor("/api")
+	next, ok := api.NextCounter(api.NewRequest(u, nil, "").Counter, 2, 2, Paging{})
+	if got := api.NewRequest(u, nil, next).URL; !ok || got != "http://s.test/api?page=4" {
+		t.Errorf("next page = %s, %v", got, ok)
 	}
-	ex, _ = s.PageFor("/page").Extract(u, []byte(`<html><script id="data">{"id":"x9"}</script></html>`))
+	ex, _ = s.PageFor("/page").Extract(Input{URL: u, Body: []byte(`<html><script id="data">{"id":"x9"}</script></html>`)})
 	if len(ex.Items) != 1 || ex.Items[0].Key != "x9" {
 		t.Errorf("JSON in a script: %+v", ex)
 	}
-	ex, _ = s.PageFor("/api").Extract(u, []byte(`<html>not json`))
+	ex, _ = s.PageFor("/api").Extract(Input{URL: u, Body: []byte(`<html>not json`)})
 	if !errors.Is(ex.Err(), ErrLayout) {
 		t.Errorf("non-JSON body: %v, want ErrLayout", ex.Err())
 	}

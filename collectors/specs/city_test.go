@@ -23,8 +23,9 @@ var cityPageCases = []pageCase{
 	{"city_services", "city_services_malformed.html", "http://s.test/city/3301/services", 82, 0, true, false}, // one listing without a name
 	{"city_regulators", "city_regulators_regulators.html", "http://s.test/city/3301/regulators", 20, 0, false, false},
 	{"city_regulators", "city_regulators_malformed.html", "http://s.test/city/3301/regulators", 0, 0, true, false}, // the list's markup changed
-	{"baidu_heat", "baidu_heat_weeks.json", "http://s.test/city/3301/baidu.json", 52, 0, false, false},
-	{"baidu_heat", "baidu_heat_malformed.json", "http://s.test/city/3301/baidu.json", 0, 0, true, false}, // truncated JSON
+	{"baidu_heat", "baidu_heat_weeks.jsonp", "http://s.test/city/3301/baidu.jsonp?callback=jQuery17209_3301", 52, 0, false, false},
+	{"baidu_heat", "baidu_heat_weeks.json", "http://s.test/city/3301/baidu.jsonp", 52, 0, false, false},   // plain JSON also reads
+	{"baidu_heat", "baidu_heat_malformed.json", "http://s.test/city/3301/baidu.jsonp", 0, 0, true, false}, // truncated JSON
 	{"credit_users", "credit_users_table.html", "http://s.test/city/credit-users", 36, 0, false, false},
 	{"credit_users", "credit_users_malformed.html", "http://s.test/city/credit-users", 35, 0, true, false}, // 北京's users "--"
 }
@@ -42,7 +43,7 @@ func TestCityFields(t *testing.T) {
 	if text := rep.Items[0].Fields["text"]; !strings.HasPrefix(text, "杭州市人民政府工作报告 各位代表") || !strings.Contains(text, "互联网金融") {
 		t.Errorf("report text starts %q, want the whole report with paragraphs joined by spaces", text[:min(len(text), 60)])
 	}
-	heat := extractFile(t, "baidu_heat", "http://s.test/city/3301/baidu.json", "baidu_heat_weeks.json", false)
+	heat := extractFile(t, "baidu_heat", "http://s.test/city/3301/baidu.jsonp?callback=jQuery17209_3301", "baidu_heat_weeks.jsonp", false)
 	want := map[string]string{"city_code": "3301", "week": "2017-01-02", "fintech_cn": "272", "internet_finance": "335", "fintech_en": "149"}
 	if diff := cmp.Diff(want, heat.Items[0].Fields); diff != "" {
 		t.Errorf("first Baidu week (-want +got):\n%s", diff)

@@ -18,13 +18,11 @@ var peopleCases = []pageCase{
 	{"registry", "registry_company_p2p.html", "http://s.test/registry/companies/c000001", 1, 0, false, false},
 	{"registry", "registry_malformed.html", "http://s.test/registry/companies/c000416", 0, 0, true, false}, // h1.name removed
 	{"registry", "registry_company.html", "http://s.test/registry/search?industry=credit&page=1", 0, 0, true, false},
-	{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", 5, 0, false, false},
-	{"jobs", "jobs_last.json", "http://s.test/jobs-api/api/jobs?page=179&size=5", 5, 0, false, false},
-	{"jobs", "jobs_malformed.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", 0, 0, true, false}, // truncated
-	{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", 20, 1, false, true},
-	{"jobs_gbk", "jobs_gbk_last.html", "http://s.test/jobs-gbk/list?page=34", 5, 0, false, true},
-	{"jobs_gbk", "jobs_gbk_malformed.html", "http://s.test/jobs-gbk/list?page=1", 19, 1, true, true}, // first row lacks td.company
-	{"jobs_gbk", "registry_company.html", "http://s.test/jobs-gbk/list?page=1", 0, 0, true, false},
+	{"jobs", "jobs_ajax_page1.json", "http://s.test/jobs-api/jobs/positionAjax.json?needAddtionalResult=false", 5, 0, false, false},
+	{"jobs", "jobs_ajax_last.json", "http://s.test/jobs-api/jobs/positionAjax.json?needAddtionalResult=false", 5, 0, false, false},
+	{"jobs", "jobs_ajax_refused.json", "http://s.test/jobs-api/jobs/positionAjax.json?needAddtionalResult=false", 0, 0, true, false}, // no Referer: the site's refusal
+	{"jobs_gbk", "jobs_gbk_search.html", "http://s.test/jobs-gbk/search/1.html", 20, 0, false, true},
+	{"jobs_gbk", "registry_company.html", "http://s.test/jobs-gbk/search/1.html", 0, 0, true, false},
 }
 
 func TestExtractPeoplePages(t *testing.T) { checkPages(t, peopleCases) }
@@ -39,11 +37,11 @@ func TestPeopleFields(t *testing.T) {
 			"company_id": "c000416", "name": "成都智众数据信用管理有限公司", "credit_code": "91510118B706E3XM45", "legal_rep": "郑强娜",
 			"registered_capital": "10000万人民币", "founded": "2010-09-07", "status": "存续", "industry": "征信服务",
 			"address": "四川省成都市锦江区人民南路926号", "scope": "企业征信业务；个人征信业务；信用评估；大数据技术服务。"}},
-		{"jobs", "jobs_page1.json", "http://s.test/jobs-api/api/jobs?page=1&size=5", false, map[string]string{
+		{"jobs", "jobs_ajax_page1.json", "http://s.test/jobs-api/jobs/positionAjax.json", false, map[string]string{
 			"job_id": "j000001", "title": "催收专员", "company": "北京微惠支付科技支付科技有限公司", "city": "北京", "district": "东城区",
 			"salary": "11k-15k", "education": "博士", "posted": "2017-05-29"}},
-		{"jobs_gbk", "jobs_gbk_list.html", "http://s.test/jobs-gbk/list?page=1", true, map[string]string{
-			"job_id": "j000002", "link": "/jobs-gbk/job/j000002.html", "title": "数据分析师", "company": "北京合惠借投资管理有限公司", "location": "北京-平谷区",
+		{"jobs_gbk", "jobs_gbk_search.html", "http://s.test/jobs-gbk/search/1.html", true, map[string]string{
+			"job_id": "j000002", "link": "http://search.jobs.test/jobs-gbk/job/j000002.html", "title": "数据分析师", "company": "北京合惠借投资管理有限公司", "location": "北京-平谷区",
 			"salary": "1.2-1.8万/月", "education": "本科", "posted": "2017-05-30"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ package specs
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -29,21 +30,25 @@ func init() {
 }
 
 // Embedded returns the specs compiled into the binary, sorted by source name.
-func Embedded() ([]*spec.Spec, error) { return parseFS(files) }
+func Embedded() ([]*spec.Spec, error) {
+	all, err := parseFS(files)
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
 
 // LoadDir parses every *.yaml in dir and registers each over any source of the same name in reg.
+// The error reports every file that does not parse; the others are registered all the same.
 func LoadDir(dir string, reg *collectors.Registry) ([]*spec.Spec, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("spec directory %s: not a directory", dir)
 	}
 	all, err := parseFS(os.DirFS(dir))
-	if err != nil {
-		return nil, err
-	}
 	for _, s := range all {
-		reg.Replace(s.Source())
+		reg.Replace(s.Source()) // the valid files, so that lint checks them further
 	}
-	return all, nil
+	return all, err
 }
 
 func parseFS(fsys fs.FS) ([]*spec.Spec, error) {
@@ -51,18 +56,22 @@ func parseFS(fsys fs.FS) ([]*spec.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every file is parsed, so one pass reports every problem of every file.
 	var out []*spec.Spec
+	var errs []error
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			return nil, fmt.Errorf("reading spec %s: %w", n, err)
+			errs = append(errs, fmt.Errorf("reading spec %s: %w", n, err))
+			continue
 		}
 		s, err := spec.Parse(filepath.Base(n), b)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out, errors.Join(errs...)
 }

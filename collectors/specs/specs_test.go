@@ -100,7 +100,7 @@ func extractFile(t testing.TB, source, rawURL, file string, gbk bool) spec.Extra
 		t.Fatal(err)
 	}
 	if gbk {
-		body = collectors.DecodeUTF8(http.Header{"Content-Type": {"text/html; charset=GBK"}}, body)
+		body = collectors.DecodeUTF8(http.Header{"Content-Type": {"text/html"}}, body) // the page says GBK in its <meta>
 	}
 	u, _ := url.Parse(rawURL)
 	rel := strings.TrimPrefix(u.Path, "/"+s.Site)
@@ -108,7 +108,7 @@ func extractFile(t testing.TB, source, rawURL, file string, gbk bool) spec.Extra
 	if page == nil {
 		t.Fatalf("no page of spec %s matches %s", source, rel)
 	}
-	ex, err := page.Extract(u, body)
+	ex, err := page.Extract(spec.Input{URL: u, Path: rel, Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,11 @@ func golden(t *testing.T, name string, ex spec.Extraction) {
 		_ = enc.Encode(map[string]any{"key": it.Key, "fields": it.Fields})
 	}
 	for _, l := range ex.Links {
-		_ = enc.Encode(map[string]string{"link": l})
+		if l.Carry == nil {
+			_ = enc.Encode(map[string]string{"link": l.URL})
+		} else {
+			_ = enc.Encode(map[string]any{"link": l.URL, "carry": l.Carry})
+		}
 	}
 	for _, p := range ex.Problems {
 		_ = enc.Encode(map[string]string{"problem": p.Error()})
@@ -187,7 +191,7 @@ func TestLoadDirOverridesEmbedded(t *testing.T) {
 	}
 	page := got[0].PageFor("/platforms/x")
 	u, _ := url.Parse("http://s.test/p2p/platforms/x")
-	ex, _ := page.Extract(u, []byte(`<div class="platform" data-id="x"><h2 class="title">新名字</h2></div>`))
+	ex, _ := page.Extract(spec.Input{URL: u, Body: []byte(`<div class="platform" data-id="x"><h2 class="title">新名字</h2></div>`)})
 	if len(ex.Items) != 1 || ex.Items[0].Fields["name"] != "新名字" {
 		t.Errorf("edited spec not used: %+v", ex)
 	}
@@ -222,7 +226,7 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, s := range all {
 			for _, p := range s.Pages {
-				ex, err := p.Extract(u, body)
+				ex, err := p.Extract(spec.Input{URL: u, Body: body})
 				if err != nil {
 					continue
 				}
