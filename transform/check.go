@@ -64,7 +64,8 @@ func checkOne(ctx context.Context, open func() (*sql.DB, error), tables map[stri
 	if rep == nil {
 		return fmt.Errorf("checking %s: %w", source, err)
 	}
-	for _, f := range rep.Failed {
+	if len(rep.Failed) > 0 { // the first failing step says what is wrong; later ones follow from it
+		f := rep.Failed[0]
 		if slices.Contains(f.Step.Requires, source) {
 			return fmt.Errorf("%w: source %s: step %s: %v", ErrMissingColumn, source, f.Step.Name, f.Err)
 		}
