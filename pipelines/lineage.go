@@ -61,6 +61,19 @@ type LineageRow struct {
 	WARCOffset int64  `json:"warc_offset"`
 	BodySHA256 string `json:"body_sha256"`
 	Verified   *bool  `json:"verified,omitempty"`
+	// Link is the registry company the record was taken to be (entity_links of the current
+	// transform), for a firm record of a linked source.
+	Link *LineageLink `json:"link,omitempty"`
+}
+
+// LineageLink says why a record was taken as a registry company's.
+type LineageLink struct {
+	CompanyID  string  `json:"company_id,omitempty"`
+	Company    string  `json:"company,omitempty"`
+	Method     string  `json:"method,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	MatchedOn  string  `json:"matched_on,omitempty"`
+	Problem    string  `json:"problem,omitempty"`
 }
 
 // ErrNoLineage is returned when the score run has no value for that city and indicator.
@@ -180,6 +193,9 @@ func (l *Lake) lineageRecords(ctx context.Context, db *sql.DB, r *LineageReport,
 		if fetched.Valid {
 			row.FetchedAt = fetched.Time.UTC().Format("2006-01-02T15:04:05Z")
 		}
+		if row.Link, err = recordLink(ctx, db, row.Source, row.RecordID); err != nil {
+			return err
+		}
 		path := filepath.Join(l.ArchiveDir(row.Source), row.WARCFile)
 		row.WARCFile = l.Rel(path)
 		if q.Verify {
@@ -189,6 +205,26 @@ func (l *Lake) lineageRecords(ctx context.Context, db *sql.DB, r *LineageReport,
 		r.Records = append(r.Records, row)
 	}
 	return nil
+}
+
+// recordLink reads a record's entity_links row, if the current transform linked its source.
+func recordLink(ctx context.Context, db *sql.DB, source, recordID string) (*LineageLink, error) {
+	if !tableExists(ctx, db, "entity_links") {
+		return nil, nil
+	}
+	var company, name, method, matched, problem sql.NullString
+	var confidence sql.NullFloat64
+	err := db.QueryRowContext(ctx, `SELECT l.company_id, r.name, l.method, l.confidence, l.matched_on, l.problem
+		FROM entity_links l LEFT JOIN clean_registry r ON r.record_id = l.registry_record_id
+		WHERE l.source = ? AND l.record_id = ?`, source, recordID).Scan(&company, &name, &method, &confidence, &matched, &problem)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the link of record %s: %w", recordID, err)
+	}
+	return &LineageLink{CompanyID: company.String, Company: name.String, Method: method.String, Confidence: confidence.Float64,
+		MatchedOn: matched.String, Problem: problem.String}, nil
 }
 
 // verifyArchived reports whether the archived bytes at path:offset hash to sum. An imported file's

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/transform"
 )
 
@@ -17,6 +18,9 @@ import (
 type TransformOptions struct {
 	// FromRuns names collect runs to read; a source not named uses its latest successful run.
 	FromRuns []string
+	// SQLDir is an analyst's directory of SQL steps and reference CSVs laid over the embedded ones
+	// (transform.sql_dir in fhi.yaml, --sql-dir); its files are recorded as the run's inputs.
+	SQLDir string
 }
 
 // Transform cleans the raw records and computes the metrics in DuckDB.
@@ -52,9 +56,16 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 		return m, err
 	}
 	defer db.Close()
-	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs})
+	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs, SQLDir: opts.SQLDir})
 	if err != nil {
 		return m, fmt.Errorf("transform run %s: %w", m.RunID, err)
+	}
+	for _, f := range res.Files { // the analyst's steps and tables: part of what the metrics depend on
+		ref, err := l.fileRef(f)
+		if err != nil {
+			return m, err
+		}
+		m.Inputs = append(m.Inputs, ref)
 	}
 	m.Tables = res.Tables
 	m.Rows = res.Tables["metrics"]
@@ -141,7 +152,11 @@ func (l *Lake) transformInputs(opts TransformOptions) ([]transform.SourceInput, 
 		if err != nil {
 			return nil, err
 		}
-		inputs = append(inputs, transform.SourceInput{Source: m.Source, RunID: m.RunID, Files: files})
+		in := transform.SourceInput{Source: m.Source, RunID: m.RunID, Files: files}
+		if src, err := collectors.Default.Lookup(m.Source); err == nil {
+			in.Fields = src.Fields // a run from an older spec, or an import, may lack some
+		}
+		inputs = append(inputs, in)
 	}
 	sort.Slice(inputs, func(i, j int) bool { return inputs[i].Source < inputs[j].Source })
 	return inputs, nil

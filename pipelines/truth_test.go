@@ -17,6 +17,13 @@ import (
 // from the truth export's indicators.csv (values printed with 4 decimals).
 func collectTruthWorld(t *testing.T, sources ...string) (*Lake, map[string]map[string]float64) {
 	t.Helper()
+	lake, dir := collectTruth(t, sources...)
+	return lake, readTruth(t, filepath.Join(dir, "indicators.csv"))
+}
+
+// collectTruth is collectTruthWorld returning the directory the world's truth was exported to.
+func collectTruth(t *testing.T, sources ...string) (*Lake, string) {
+	t.Helper()
 	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +57,7 @@ func collectTruthWorld(t *testing.T, sources ...string) (*Lake, map[string]map[s
 	if err := srv.World().WriteTruth(dir); err != nil {
 		t.Fatal(err)
 	}
-	return lake, readTruth(t, filepath.Join(dir, "indicators.csv"))
+	return lake, dir
 }
 
 // readTruth reads indicators.csv into city → indicator → value.

@@ -142,6 +142,13 @@ type Node struct {
 	Parent   *Node
 	Children []*Node // empty for an indicator
 
+	// Indicator definition (data/framework.yaml; read by the transform's lint and the sample web),
+	// besides Unit: the sources it is computed from, the SQL step that computes it (its file name
+	// without .sql) and what it measures.
+	Sources    []string
+	Step       string
+	Definition string
+
 	// Indicator settings, resolved: the node's own value, else the nearest ancestor's, else the
 	// file's defaults, else benefit / none / error / drop / minmax.
 	Direction    string
@@ -270,6 +277,11 @@ type nodeSpec struct {
 	Weighting    *weightSpec `yaml:"weighting"`
 	Children     []nodeSpec  `yaml:"children"`
 	settingsSpec `yaml:",inline"`
+
+	// indicator definition
+	Sources    []string `yaml:"sources"`
+	Step       string   `yaml:"step"`
+	Definition string   `yaml:"definition"`
 }
 
 type weightSpec struct {
@@ -651,7 +663,8 @@ func (b *builder) checkEnum(path, v string, allowed []string) {
 }
 
 func (b *builder) node(s *nodeSpec, parent *Node, path string, inh settings) *Node {
-	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Unit: s.Unit, Parent: parent}
+	n := &Node{ID: s.ID, Name: s.Name, NameEN: s.NameEN, Note: s.Note, Unit: s.Unit, Parent: parent,
+		Sources: s.Sources, Step: s.Step, Definition: s.Definition}
 	if parent != nil {
 		n.Level = parent.Level + 1
 	}
@@ -699,6 +712,9 @@ func (b *builder) node(s *nodeSpec, parent *Node, path string, inh settings) *No
 			b.fail(path+".normalisation", "%v", err)
 		}
 		return n
+	}
+	if len(s.Sources) > 0 || s.Step != "" || s.Definition != "" {
+		b.fail(path, "group %q: sources, step and definition belong to indicators", s.ID)
 	}
 	if len(s.Goalposts) > 0 {
 		b.fail(path+".goalposts", "only indicators have goalposts")

@@ -20,14 +20,15 @@ func TestCheckSources(t *testing.T) {
 	baseline := map[string][]string{
 		"jobs":     {"job_id", "title", "company", "city", "district", "salary", "education", "posted"},
 		"jobs_gbk": {"job_id", "link", "title", "company", "location", "salary", "education", "posted"},
-		"registry": {"company_id", "name", "credit_code", "legal_rep", "registered_capital", "founded", "status", "industry", "address", "scope"},
+		"registry": {"company_id", "name", "credit_code", "legal_rep", "registered_capital", "founded", "status", "industry", "address", "brands", "scope"},
 	}
-	if err := CheckSources(t.Context(), open, baseline, baseline); err != nil {
+	reordered := map[string][]string{"jobs": append(slices.Clone(baseline["jobs"][1:]), baseline["jobs"][0])} // checked, not skipped
+	if err := CheckSources(t.Context(), open, baseline, reordered); err != nil {
 		t.Fatalf("the good fields fail: %v", err)
 	}
 	noCity := map[string][]string{"jobs": slices.DeleteFunc(slices.Clone(baseline["jobs"]), func(s string) bool { return s == "city" })}
 	err := CheckSources(t.Context(), open, baseline, noCity)
-	if !errors.Is(err, ErrMissingColumn) || !strings.Contains(err.Error(), "source jobs: step 050_jobs.sql") || !strings.Contains(err.Error(), "city") {
+	if !errors.Is(err, ErrMissingColumn) || !strings.Contains(err.Error(), "source jobs: step 057_jobs.sql") || !strings.Contains(err.Error(), "city") {
 		t.Errorf("jobs without city: %v", err)
 	}
 }

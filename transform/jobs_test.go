@@ -33,37 +33,34 @@ func writeSource(t *testing.T, source string, fields []string, recs []map[string
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return SourceInput{Source: source, RunID: "collect-" + source, Files: sink.Parts()}
+	return SourceInput{Source: source, RunID: "collect-" + source, Files: sink.Parts(), Fields: fields}
 }
 
 var (
 	jobsFields     = []string{"job_id", "title", "company", "city", "district", "salary", "education", "posted"}
 	jobsGBKFields  = []string{"job_id", "link", "title", "company", "location", "salary", "education", "posted"}
-	registryFields = []string{"company_id", "name", "credit_code", "legal_rep", "registered_capital", "founded", "status", "industry", "address", "scope"}
+	registryFields = []string{"company_id", "name", "credit_code", "legal_rep", "registered_capital", "founded", "status", "industry", "address", "brands", "scope"}
 )
 
-// TestSalaryParsing runs salary strings, as the two recruitment sites print them, through
-// fhi_salary_monthly in the jobs step. Expected midpoints are worked by hand: (lo + hi) / 2 in yuan,
-// a yearly range divided by 12.
-func TestSalaryParsing(t *testing.T) {
+// TestSalaryInPostings runs salary strings, as the two recruitment sites print them, through the
+// jobs step: clean_jobs keeps fhi_salary's reading (TestSalary covers every shape), negotiable
+// postings are not problems, and an unreadable salary is quarantined with its string.
+func TestSalaryInPostings(t *testing.T) {
 	tests := []struct {
 		salary string
 		want   float64 // NaN = NULL
 	}{
 		{"15k-30k", 22500},
-		{"7k-10k", 8500},
-		{"7.5k-9k", 8250},
-		{"1-1.5万/月", 12500},
-		{"0.75-1.1万/月", 9250},
-		{"6-8千/月", 7000},
-		{"6.5-9.5千/月", 8000},
+		{"15-30K·13薪", 22500},
+		{"8千-1.2万/月", 10000},
+		{"150-200元/天", 175 * 21.75},
+		{"10-15万", 125000.0 / 12},
 		{"10-20万/年", 12500},
-		{"8000-12000元/月", 10000},
-		{"8k", 8000},
+		{"15k以上", 15000},
 		{"面议", math.NaN()},
+		{"薪资面议", math.NaN()},
 		{"", math.NaN()},
-		{"薪资面谈", math.NaN()},
-		{"15k-30k·13薪", math.NaN()}, // an unknown form: NULL and quarantined, never a guess
+		{"很高", math.NaN()}, // an unknown form: NULL and quarantined, never a guess
 	}
 	var api, gbk []map[string]string
 	reg := []map[string]string{{"company_id": "c1", "name": "杭州测试支付有限公司", "industry": "第三方支付", "status": "存续", "address": "浙江省杭州市西湖区"}}
@@ -90,13 +87,13 @@ func TestSalaryParsing(t *testing.T) {
 			})
 		}
 	}
-	// Two unreadable salaries per source are quarantined; 面议 and a missing salary are not.
 	var q int
-	if err := db.QueryRow(`SELECT count(*) FROM quarantine WHERE reason = 'salary is not a range'`).Scan(&q); err != nil {
+	var value string
+	if err := db.QueryRow(`SELECT count(*), min(value) FROM quarantine WHERE reason = 'salary: salary shape not recognised'`).Scan(&q, &value); err != nil {
 		t.Fatal(err)
 	}
-	if q != 4 {
-		t.Errorf("got %d quarantined salaries, want 4 (薪资面谈 and 15k-30k·13薪 on each site)", q)
+	if q != 2 || value != "很高" {
+		t.Errorf("got %d quarantined salaries (%q), want 很高 on each site", q, value)
 	}
 }
 
@@ -110,7 +107,7 @@ func TestTalent(t *testing.T) {
 	}
 	api := []map[string]string{
 		{"job_id": "a1", "company": "杭州甲支付有限公司", "city": "杭州", "salary": "10k-20k", "education": "硕士"},
-		{"job_id": "a2", "company": "杭州甲支付 有限公司", "city": "杭州", "salary": "面议", "education": "本科"}, // name spacing differs
+		{"job_id": "a2", "company": "甲支付（杭州）有限公司", "city": "杭州", "salary": "面议", "education": "本科"}, // region in brackets
 		{"job_id": "a3", "company": "上海乙征信有限公司", "city": "上海", "district": "浦东新区", "salary": "8k-12k", "education": "博士"},
 		{"job_id": "a4", "company": "杭州丙科技有限公司", "city": "杭州", "salary": "8k-12k", "education": "本科"}, // not fintech
 		{"job_id": "a5", "company": "无名公司", "city": "杭州", "salary": "8k-12k", "education": "本科"},      // not in the registry
@@ -120,7 +117,7 @@ func TestTalent(t *testing.T) {
 	gbk := []map[string]string{
 		{"job_id": "g1", "link": "/jobs-gbk/job/g1.html", "company": "杭州甲支付有限公司", "location": "杭州-西湖区", "salary": "6-8千/月", "education": "本科"},
 		{"job_id": "g2", "link": "/jobs-gbk/job/g2.html", "company": "杭州甲支付有限公司", "location": "杭州", "salary": "12-24万/年", "education": "大专"},
-		{"job_id": "g3", "link": "/jobs-gbk/job/g3.html", "company": "上海乙征信有限公司", "location": "上海-浦东新区", "salary": "1-1.5万/月", "education": "本科"},
+		{"job_id": "g3", "link": "/jobs-gbk/job/g3.html", "company": "乙征信", "location": "上海-浦东新区", "salary": "1-1.5万/月", "education": "本科"}, // no region, no legal form
 	}
 	db := openDB(t)
 	_, err := Run(t.Context(), db, Inputs{RunID: "transform-talent", Sources: []SourceInput{
@@ -178,13 +175,24 @@ func TestTalent(t *testing.T) {
 	}
 	// a4 (其他), a5 (no registry entry), a7 (city): three postings quarantined.
 	if len(got) != 3 {
-		t.Errorf("got quarantine reasons %q, want 3 (a4 and a5 unlinked, a7 unmapped city)", got)
+		t.Errorf("got quarantine reasons %q, want 3 (a4 not fintech, a5 unlinked, a7 unmapped city)", got)
 	}
-	var jobID, district string
-	if err := db.QueryRow(`SELECT job_id, district FROM clean_jobs WHERE source = 'jobs_gbk' AND city_name = '上海'`).Scan(&jobID, &district); err != nil {
+	links := map[string]string{}
+	lr, err := db.Query(`SELECT j.job_id, coalesce(l.method, l.problem) FROM clean_jobs j JOIN entity_links l ON l.record_id = j.record_id`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if jobID != "g3" || district != "浦东新区" {
-		t.Errorf("gbk posting: got id %q district %q, want g3 浦东新区", jobID, district)
+	defer lr.Close()
+	for lr.Next() {
+		var id, how string
+		if err := lr.Scan(&id, &how); err != nil {
+			t.Fatal(err)
+		}
+		links[id] = how
+	}
+	for id, want := range map[string]string{"a1": "legal_name", "a2": "legal_name", "g3": "name_key", "a5": "not in the registry"} {
+		if links[id] != want {
+			t.Errorf("posting %s linked by %q, want %q", id, links[id], want)
+		}
 	}
 }

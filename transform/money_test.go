@@ -28,7 +28,7 @@ func moneyRaw(t *testing.T, source string, fields []string, recs []map[string]st
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return SourceInput{Source: source, RunID: "collect-" + source, Files: sink.Parts()}
+	return SourceInput{Source: source, RunID: "collect-" + source, Files: sink.Parts(), Fields: fields}
 }
 
 var (
@@ -38,30 +38,39 @@ var (
 	cfProjectFields = []string{"project_id", "title", "platform_id", "platform", "category", "city", "target", "raised", "backers", "date"}
 )
 
-// TestDealAmounts runs deal amount strings, as IT桔子 prints them, through step 060. Expected
-// values follow the sample web's truth convention (collectors/sampleweb doc.go): 美元 × 6.75,
-// 数百万 = 500万, 数千万 = 5000万, 数亿 = 3亿, 未透露 = 0; anything else is quarantined.
+// TestDealAmounts runs deal amount strings, as IT桔子 and foreign lists print them, through step
+// 060: the deal's year picks the exchange rate, vague amounts take their conventional values,
+// undisclosed ones are kept as records adding 0, and anything else is quarantined.
 func TestDealAmounts(t *testing.T) {
+	const usd17 = 6.7518
 	tests := []struct {
-		amount string
-		want   float64 // yuan; NaN = quarantined
+		amount, date string
+		want         float64 // yuan; NaN = NULL
+		counted      bool    // a record behind the city's capital
 	}{
-		{"1200万人民币", 1200e4},
-		{"1.2亿元", 1.2e8},
-		{"500万美元", 500e4 * 6.75},
-		{"1.5亿美元", 1.5e8 * 6.75},
-		{"数百万人民币", 500e4},
-		{"数千万人民币", 5000e4},
-		{"数亿人民币", 3e8},
-		{"数千万美元", 5000e4 * 6.75},
-		{"未透露", 0},
-		{"3,000万元", 3000e4},
-		{"金额保密", math.NaN()},
-		{"", math.NaN()},
+		{"1200万人民币", "2017.3.1", 1200e4, true},
+		{"1.2亿元", "2017.3.1", 1.2e8, true},
+		{"500万美元", "2017.3.1", 500e4 * usd17, true},
+		{"500万美元", "2016.3.1", 500e4 * 6.6423, true},
+		{"1.5亿美元", "2017.3.1", 1.5e8 * usd17, true},
+		{"2000万港元", "2017.3.1", 2000e4 * usd17 / 7.7930, true},
+		{"数十万人民币", "2017.3.1", 50e4, true},
+		{"数百万人民币", "2017.3.1", 500e4, true},
+		{"数千万人民币", "2017.3.1", 5000e4, true},
+		{"数亿人民币", "2017.3.1", 3e8, true},
+		{"近亿元", "2017.3.1", 1e8, true},
+		{"亿元及以上", "2017.3.1", 1e8, true},
+		{"超过5亿", "2017.3.1", 5e8, true},
+		{"数千万美元", "2017.3.1", 5000e4 * usd17, true},
+		{"未透露", "2017.3.1", math.NaN(), true},
+		{"未透露美元", "2017.3.1", math.NaN(), true},
+		{"3,000万元", "2017.3.1", 3000e4, true},
+		{"很多钱", "2017.3.1", math.NaN(), false},
+		{"", "2017.3.1", math.NaN(), false},
 	}
 	var deals []map[string]string
 	for i, tt := range tests {
-		d := map[string]string{"deal_id": fmt.Sprintf("d%05d", i+1), "company": "测试科技有限公司", "location": "杭州", "industry": "区块链"}
+		d := map[string]string{"deal_id": fmt.Sprintf("d%05d", i+1), "company": "测试科技有限公司", "location": "杭州", "industry": "区块链", "date": tt.date}
 		if tt.amount != "" {
 			d["amount"] = tt.amount
 		}
@@ -76,33 +85,37 @@ func TestDealAmounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sum float64
+	counted := 0
 	for i, tt := range tests {
-		t.Run(fmt.Sprintf("%q", tt.amount), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%q %s", tt.amount, tt.date), func(t *testing.T) {
 			var got sql.NullFloat64
 			if err := db.QueryRow(`SELECT amount_yuan FROM clean_vc_deals WHERE deal_id = ?`, deals[i]["deal_id"]).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			checkFloat(t, "amount", got, tt.want)
 			var q int
-			if err := db.QueryRow(`SELECT count(*) FROM quarantine WHERE source = 'vc' AND reason = 'amount is not an amount' AND record_id = (SELECT record_id FROM clean_vc_deals WHERE deal_id = ?)`, deals[i]["deal_id"]).Scan(&q); err != nil {
+			if err := db.QueryRow(`SELECT count(*) FROM quarantine WHERE source = 'vc' AND reason LIKE 'amount: %' AND record_id = (SELECT record_id FROM clean_vc_deals WHERE deal_id = ?)`, deals[i]["deal_id"]).Scan(&q); err != nil {
 				t.Fatal(err)
 			}
-			if want := map[bool]int{true: 1, false: 0}[math.IsNaN(tt.want)]; q != want {
+			if want := map[bool]int{true: 1, false: 0}[tt.amount == "很多钱"]; q != want {
 				t.Errorf("got %d quarantine rows, want %d", q, want)
 			}
 		})
 		if !math.IsNaN(tt.want) {
 			sum += tt.want
 		}
+		if tt.counted {
+			counted++
+		}
 	}
-	// Every parseable deal, 未透露 included, is a record behind 杭州's blockchain capital.
+	// Every readable deal, the undisclosed ones included, is a record behind 杭州's blockchain capital.
 	var value float64
 	var n int
 	if err := db.QueryRow(`SELECT value, n_records FROM metrics WHERE indicator = 'industry.blockchain.capital' AND city = '杭州'`).Scan(&value, &n); err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(value-sum) > 1e-6*sum || n != len(tests)-2 {
-		t.Errorf("industry.blockchain.capital 杭州: got %g from %d deals, want %g from %d", value, n, sum, len(tests)-2)
+	if math.Abs(value-sum) > 1e-6*sum || n != counted {
+		t.Errorf("industry.blockchain.capital 杭州: got %g from %d deals, want %g from %d", value, n, sum, counted)
 	}
 }
 
@@ -180,8 +193,8 @@ func TestCapitalAndFunding(t *testing.T) {
 	if bad != 0 {
 		t.Errorf("%d money indicators lack some of the 36 cities", bad)
 	}
-	// Quarantine: d5's city, L4's amount, L5's city, cfp4's raised; not d4 (其他 is a known non-sector)
-	// nor d3 and L3 (苏州 is a city, just not a sample one).
+	// Quarantine: d5's city, L4's amount, L5's city, cfp4's raised (missing); not d4 (其他 is a known
+	// non-sector) nor d3 and L3 (苏州 is a city, just not a sample one).
 	rows, err := db.Query(`SELECT source, reason FROM quarantine WHERE source IN ('vc', 'p2p_loans', 'cf_projects') ORDER BY ALL`)
 	if err != nil {
 		t.Fatal(err)

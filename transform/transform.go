@@ -1,36 +1,34 @@
 package transform
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/fhi-index/fhi/collectors"
-	"github.com/fhi-index/fhi/data"
 )
-
-//go:embed sql/*.sql
-var stepFS embed.FS
 
 // SourceInput is one source's raw data for a transform: the Parquet files of one collect run.
 type SourceInput struct {
 	Source string
 	RunID  string
 	Files  []string
+	// Fields are the columns the source's records may carry (its spec's fields). A column the
+	// files lack — a run from before a spec gained the field, an import that maps only some — is
+	// added as NULL, so steps can read every field of a source whatever run they get.
+	Fields []string
 }
 
 // Inputs are what one transform run reads.
 type Inputs struct {
 	RunID   string
 	Sources []SourceInput
+	// SQLDir, if set, is an analyst's directory of SQL steps and reference CSV files laid over the
+	// embedded ones (see StepsWith and data/README.md): no rebuild to add an indicator or a spelling.
+	SQLDir string
 }
 
 // Skipped is a step that did not run because a source it reads has no data.
@@ -46,51 +44,8 @@ type Result struct {
 	Tables      map[string]int64 `json:"tables"`
 	Indicators  []string         `json:"indicators"`
 	Quarantined int64            `json:"quarantined"`
-}
-
-// Step is one SQL file.
-type Step struct {
-	Name     string
-	Requires []string
-	SQL      string
-}
-
-// Steps returns the embedded steps in run order.
-func Steps() ([]Step, error) {
-	names, err := fs.Glob(stepFS, "sql/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	steps := make([]Step, 0, len(names))
-	for _, n := range names {
-		b, err := stepFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, Step{Name: path.Base(n), Requires: requires(string(b)), SQL: string(b)})
-	}
-	return steps, nil
-}
-
-// requires reads "-- requires: a, b" lines from a step's header comment.
-func requires(sqlText string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(sqlText))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(line, "--") {
-			break
-		}
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(line, "--")), "requires:"); ok {
-			for _, s := range strings.Split(rest, ",") {
-				if s = strings.TrimSpace(s); s != "" {
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
+	// Files are the SQL steps and reference files the run read that are not embedded in the binary.
+	Files []string `json:"files,omitempty"`
 }
 
 // schema is created once per database; the runner replaces current-state tables itself.
@@ -108,6 +63,16 @@ CREATE TABLE IF NOT EXISTS transform_runs (
     run_id VARCHAR PRIMARY KEY,
     inputs VARCHAR NOT NULL
 );
+COMMENT ON TABLE metric_history IS 'every transform run''s metrics, kept under its run id for scoring and audits';
+COMMENT ON COLUMN metric_history.transform_run_id IS 'the transform run';
+COMMENT ON COLUMN metric_history.indicator IS 'indicator id (data/framework.yaml)';
+COMMENT ON COLUMN metric_history.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metric_history.city IS 'sample city, short name';
+COMMENT ON COLUMN metric_history.value IS 'the metric in the indicator''s unit (data/framework.yaml); NULL = no data';
+COMMENT ON COLUMN metric_history.n_records IS 'records behind the value';
+COMMENT ON TABLE transform_runs IS 'transform runs and the collect runs they read';
+COMMENT ON COLUMN transform_runs.run_id IS 'the transform run';
+COMMENT ON COLUMN transform_runs.inputs IS 'source=collect_run pairs it read, comma-separated';
 `
 
 // currentTables are rebuilt from scratch by every run, before the steps.
@@ -133,13 +98,28 @@ CREATE OR REPLACE TABLE quarantine (
     reason VARCHAR NOT NULL,
     value VARCHAR
 );
-CREATE OR REPLACE TABLE ref_cities (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, name_en VARCHAR, province VARCHAR, kind VARCHAR);
-CREATE OR REPLACE TABLE ref_city_prefixes (prefix VARCHAR NOT NULL, code VARCHAR NOT NULL, short_name VARCHAR NOT NULL);
+COMMENT ON TABLE metrics IS 'the current transform''s per-city indicator values';
+COMMENT ON COLUMN metrics.indicator IS 'indicator id (data/framework.yaml)';
+COMMENT ON COLUMN metrics.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metrics.city IS 'sample city, short name';
+COMMENT ON COLUMN metrics.value IS 'the metric in the indicator''s unit (data/framework.yaml); NULL = no data';
+COMMENT ON COLUMN metrics.n_records IS 'records behind the value';
+COMMENT ON TABLE metric_records IS 'the records behind each metric value (lineage)';
+COMMENT ON COLUMN metric_records.indicator IS 'indicator id';
+COMMENT ON COLUMN metric_records.city_code IS 'sample city, 4-digit NBS code';
+COMMENT ON COLUMN metric_records.record_id IS 'raw record id';
+COMMENT ON COLUMN metric_records.source IS 'the record''s source';
+COMMENT ON COLUMN metric_records.collect_run_id IS 'the collect (or import) run of the record';
+COMMENT ON TABLE quarantine IS 'rows the transform set aside or could not fully clean, with the reason (fhi quality lists them)';
+COMMENT ON COLUMN quarantine.source IS 'the row''s source';
+COMMENT ON COLUMN quarantine.record_id IS 'raw record id';
+COMMENT ON COLUMN quarantine.reason IS 'what was wrong, e.g. place: ambiguous: 朝阳区 is in 北京, 长春';
+COMMENT ON COLUMN quarantine.value IS 'the value as printed';
 `
 
 // Run executes every step in one transaction on db.
 func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
-	steps, err := Steps()
+	steps, err := StepsWith(in.SQLDir)
 	if err != nil {
 		return nil, fmt.Errorf("reading steps: %w", err)
 	}
@@ -162,6 +142,9 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
 	defer conn.Close()
+	if err := registerFunctions(conn); err != nil {
+		return nil, err
+	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		return nil, fmt.Errorf("creating schema: %w", err)
 	}
@@ -174,15 +157,32 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 	if _, err := tx.ExecContext(ctx, currentTables); err != nil {
 		return nil, fmt.Errorf("creating current tables: %w", err)
 	}
-	if err := loadReference(ctx, tx); err != nil {
+	refs, err := loadReference(ctx, tx, in.SQLDir)
+	if err != nil {
 		return nil, err
 	}
 	res := &Result{Tables: map[string]int64{}}
+	for _, r := range refs {
+		if !strings.HasPrefix(r.Path, "data/") {
+			res.Files = append(res.Files, r.Path)
+		}
+	}
 	for _, s := range in.Sources {
 		table := "raw_" + s.Source
 		q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_parquet(?, union_by_name = true)`, table)
 		if _, err := tx.ExecContext(ctx, q, s.Files); err != nil {
 			return nil, fmt.Errorf("staging %s from run %s: %w", s.Source, s.RunID, err)
+		}
+		comment := fmt.Sprintf(`COMMENT ON TABLE %s IS 'raw records of source %s, collect run %s: lineage columns, then each field as printed (text)'`,
+			table, s.Source, sqlQuote(s.RunID))
+		if _, err := tx.ExecContext(ctx, comment); err != nil {
+			return nil, fmt.Errorf("staging %s: %w", s.Source, err)
+		}
+		for _, f := range s.Fields {
+			add := fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS "%s" VARCHAR`, table, strings.ReplaceAll(f, `"`, `""`))
+			if _, err := tx.ExecContext(ctx, add); err != nil {
+				return nil, fmt.Errorf("staging %s: adding field %s: %w", s.Source, f, err)
+			}
 		}
 	}
 	for _, st := range steps {
@@ -197,9 +197,12 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, st.SQL); err != nil {
-			return nil, fmt.Errorf("running step %s: %w", st.Name, err)
+			return nil, fmt.Errorf("running step %s (%s): %w", st.Name, st.Origin, err)
 		}
 		res.Steps = append(res.Steps, st.Name)
+		if !strings.HasPrefix(st.Origin, "sql/") {
+			res.Files = append(res.Files, st.Origin)
+		}
 	}
 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM metric_history WHERE transform_run_id = ?`, in.RunID); err != nil {
@@ -269,80 +272,6 @@ func countTables(ctx context.Context, tx *sql.Tx, res *Result) error {
 		res.Indicators = append(res.Indicators, s)
 	}
 	return ind.Err()
-}
-
-// loadReference fills ref_cities with the sample cities and ref_city_prefixes with every way an
-// address may start when it names a prefecture-level city: with the province in full (浙江省杭州),
-// abbreviated (浙江杭州) or left out (杭州). Municipalities are their own province (北京市朝阳区).
-func loadReference(ctx context.Context, tx *sql.Tx) error {
-	cities, err := data.Cities()
-	if err != nil {
-		return err
-	}
-	for _, c := range cities {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ref_cities VALUES (?, ?, ?, ?, ?)`, c.Code, c.Name, c.NameEN, c.Province, c.Kind); err != nil {
-			return fmt.Errorf("loading city %s: %w", c.Name, err)
-		}
-	}
-	provinces, err := data.ReadCSV("divisions/provinces.csv")
-	if err != nil {
-		return err
-	}
-	provName := map[string]string{}
-	for _, p := range provinces {
-		provName[p["code"]] = p["name"]
-	}
-	prefectures, err := data.ReadCSV("divisions/cities.csv")
-	if err != nil {
-		return err
-	}
-	var args []any
-	var values []string
-	add := func(prefix, code, short string) {
-		values = append(values, "(?, ?, ?)")
-		args = append(args, prefix, code, short)
-	}
-	for _, p := range prefectures {
-		province := provName[p["provinceCode"]]
-		if province == "" {
-			return fmt.Errorf("loading divisions: city %s names unknown province %s", p["code"], p["provinceCode"])
-		}
-		name := p["name"]
-		if name == "市辖区" || name == "县" { // a municipality's own rows: the province is the city
-			name = province
-		}
-		short := shortCityName(name)
-		add(short, p["code"], short)
-		if name != province {
-			add(province+short, p["code"], short)
-			add(shortProvinceName(province)+short, p["code"], short)
-		}
-	}
-	const chunk = 500 // rows per INSERT: few round trips, bounded statement size
-	for i := 0; i < len(values); i += chunk {
-		j := min(i+chunk, len(values))
-		q := `INSERT INTO ref_city_prefixes VALUES ` + strings.Join(values[i:j], ",")
-		if _, err := tx.ExecContext(ctx, q, args[i*3:j*3]...); err != nil {
-			return fmt.Errorf("loading city prefixes: %w", err)
-		}
-	}
-	return nil
-}
-
-var (
-	provinceSuffix = regexp.MustCompile(`(省|市|壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区)$`)
-	citySuffix     = regexp.MustCompile(`(市|地区|盟)$`)
-)
-
-func shortProvinceName(s string) string { return provinceSuffix.ReplaceAllString(s, "") }
-
-// shortCityName drops the 市 of a prefecture name; autonomous prefectures keep their full name
-// because their short forms (e.g. 延边) are not reliably used in addresses.
-func shortCityName(s string) string {
-	if strings.HasSuffix(s, "自治州") {
-		return s
-	}
-	return citySuffix.ReplaceAllString(s, "")
 }
 
 // ErrNoInputs is returned when no source has data to transform.

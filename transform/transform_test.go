@@ -18,9 +18,13 @@ type platform struct {
 }
 
 // writeRaw writes platforms as the p2p source's raw Parquet and returns the file list.
+var p2pFields = []string{"platform_id", "name", "address", "location", "credit_code", "registered_capital", "online_date", "turnover_2016", "status", "background"}
+
 func writeRaw(t *testing.T, ps []platform) []string {
 	t.Helper()
 	dir := t.TempDir()
+	// Written without location and credit_code, as a run from before the spec had them: the
+	// runner adds the missing fields as NULL.
 	sink := collectors.NewParquetSink(dir, "p2p", "collect-test", []string{"platform_id", "name", "address", "registered_capital", "online_date", "turnover_2016", "status", "background"}, collectors.SinkOptions{})
 	for i, p := range ps {
 		fields := map[string]string{"platform_id": p.id, "name": "平台" + p.id, "status": p.status}
@@ -63,7 +67,7 @@ func TestP2PCleaning(t *testing.T) {
 		{platform{"a", "浙江省杭州市西湖区文三路90号", "5000万元", "12.35亿元", "正常"}, "杭州", 5e7, 12.35e8},
 		{platform{"b", "杭州市滨江区网商路699号", "1亿元", "8650万元", "正常"}, "杭州", 1e8, 8650e4},
 		{platform{"c", "杭州西湖区", "5000万人民币", "", "正常"}, "杭州", 5e7, math.NaN()},
-		{platform{"d", "北京市朝阳区建国路", "1000万美元", "3亿元", "正常"}, "北京", 1000e4 * 6.75, 3e8},
+		{platform{"d", "北京市朝阳区建国路", "1000万美元", "3亿元", "正常"}, "北京", 1000e4 * 6.7518, 3e8}, // 2017 average rate
 		{platform{"e", "广东深圳南山区科技园", "", "", "问题"}, "深圳", math.NaN(), math.NaN()},
 		{platform{"f", "吉林省长春市朝阳区", "3,000,000元", "", "停业"}, "长春", 3e6, math.NaN()},
 		{platform{"g", "江苏省苏州市工业园区", "2000万元", "", "正常"}, "苏州", 2e7, math.NaN()}, // outside the sample
@@ -76,7 +80,7 @@ func TestP2PCleaning(t *testing.T) {
 		ps = append(ps, tt.p)
 	}
 	db := openDB(t)
-	res, err := Run(t.Context(), db, Inputs{RunID: "transform-test", Sources: []SourceInput{{Source: "p2p", RunID: "collect-test", Files: writeRaw(t, ps)}}})
+	res, err := Run(t.Context(), db, Inputs{RunID: "transform-test", Sources: []SourceInput{{Source: "p2p", RunID: "collect-test", Files: writeRaw(t, ps), Fields: p2pFields}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +106,7 @@ func TestP2PCleaning(t *testing.T) {
 	}
 	if q != 2 || res.Quarantined != 2 {
 		t.Errorf("got %d quarantined rows (result says %d), want 2: h's address and capital", q, res.Quarantined)
+		dumpQuarantine(t, db)
 	}
 	// Metrics: every sample city gets a value; only operating platforms in sample cities count.
 	wantFirms := map[string]float64{"杭州": 3, "北京": 1, "重庆": 1, "乌鲁木齐": 1, "深圳": 0, "长春": 0, "上海": 0}
@@ -185,5 +190,23 @@ func TestRequires(t *testing.T) {
 	got := fmt.Sprint(requires("-- requires: p2p, vc\n-- about\nSELECT 1;\n-- requires: late"))
 	if got != "[p2p vc]" {
 		t.Errorf("requires = %s, want [p2p vc] (header lines only)", got)
+	}
+}
+
+// dumpQuarantine logs the quarantine, to see what a failing count is made of.
+func dumpQuarantine(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rows, err := db.Query(`SELECT source, record_id, reason, value FROM quarantine`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b, c string
+		var d sql.NullString
+		if err := rows.Scan(&a, &b, &c, &d); err != nil {
+			t.Fatal(err)
+		}
+		t.Log(a, b, c, d.String)
 	}
 }

@@ -79,6 +79,11 @@ func printLineage(w io.Writer, r *pipelines.LineageReport) {
 		}
 		fmt.Fprintf(w, "    %s  %s  %s\n      %s\n      %s @ %d  sha256 %s  fetched %s%s\n",
 			row.Source, row.Key, row.RecordID, row.URL, row.WARCFile, row.WARCOffset, row.BodySHA256, row.FetchedAt, check)
+		if l := row.Link; l != nil && l.CompanyID != "" {
+			fmt.Fprintf(w, "      taken as registry company %s %s: %s matched %q (confidence %.2f)\n", l.CompanyID, l.Company, l.Method, l.MatchedOn, l.Confidence)
+		} else if l != nil {
+			fmt.Fprintf(w, "      not linked to the registry: %s\n", l.Problem)
+		}
 	}
 }
 

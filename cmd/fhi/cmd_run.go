@@ -16,6 +16,7 @@ func newRunCmd(a *app) *cobra.Command {
 	var sources string
 	var allowPartial bool
 	var cf *crawlFlags
+	var sqlDirFlag *string
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
 		Short: "crawl the sources, transform, score and publish (starts the sample web unless --site is given)",
@@ -31,8 +32,12 @@ port and crawled.`,
 			if err := cf.loadSpecs(cmd.Flags()); err != nil {
 				return err
 			}
+			dir, err := a.sqlDir(*sqlDirFlag)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
-			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, sources, allowPartial, a.stderr)
+			table, root, err := runPipeline(cmd.Context(), a.lakePath, cf, pipelineSettings{sources: sources, sqlDir: dir, allowPartial: allowPartial}, a.stderr)
 			if table == nil {
 				return err
 			}
@@ -46,16 +51,24 @@ port and crawled.`,
 		},
 	}
 	cf = addCrawlFlags(cmd.Flags(), &a.configPath)
+	sqlDirFlag = addSQLDirFlag(cmd.Flags())
 	cmd.Flags().StringVar(&sources, flagSources, "", "comma-separated sources to collect (default: every source with a site)")
 	cmd.Flags().BoolVar(&allowPartial, flagAllowPartial, false, usageAllowPartial)
 	return cmd
+}
+
+// pipelineSettings are the run and schedule flags beyond the crawl's.
+type pipelineSettings struct {
+	sources      string // comma-separated; empty: every source with a site
+	sqlDir       string // the analysts' SQL directory; empty: none
+	allowPartial bool
 }
 
 // runPipeline runs every stage once over the lake at lakePath, reporting each stage on stderr, and
 // returns the published scores (total and level 1) and the lake's root. The lake is held only while
 // it runs. When some sources failed but scores were published (pipelines.ErrPartialRun), both the
 // table and the error come back.
-func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources string, allowPartial bool, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
+func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, ps pipelineSettings, stderr io.Writer) (*pipelines.ScoreTable, string, error) {
 	lake, err := pipelines.OpenLake(lakePath)
 	if err != nil {
 		return nil, "", err
@@ -66,12 +79,13 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, sources s
 	if err != nil {
 		return nil, lake.Root, err
 	}
-	if sources != "" {
-		copts.Sources = strings.Split(sources, ",")
+	if ps.sources != "" {
+		copts.Sources = strings.Split(ps.sources, ",")
 	}
 	prog := newCrawlProgress(ctx, stderr)
 	copts.Progress = prog.update
-	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: allowPartial})
+	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: ps.allowPartial,
+		Transform: pipelines.TransformOptions{SQLDir: ps.sqlDir}})
 	prog.finish()
 	if errors.Is(err, pipelines.ErrNothingToResume) {
 		// Like fhi collect --resume: nothing left to finish is not a failure; show what is published.

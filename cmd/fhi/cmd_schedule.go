@@ -13,6 +13,7 @@ func newScheduleCmd(a *app) *cobra.Command {
 	var spec, sources string
 	var full, allowPartial bool
 	var cf *crawlFlags
+	var sqlDirFlag *string
 	cmd := &cobra.Command{
 		Use:   "schedule --cron SPEC [flags]",
 		Short: "run every stage on a cron schedule (nightly incremental crawls) until stopped",
@@ -29,13 +30,17 @@ sees the world one day later.`,
 			if err := cf.loadSpecs(cmd.Flags()); err != nil {
 				return err
 			}
+			dir, err := a.sqlDir(*sqlDirFlag)
+			if err != nil {
+				return err
+			}
 			*cf.incremental = !full
 			firstDay := *cf.day
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			log.Info("schedule started", "cron", spec, "lake", a.lakePath, "incremental", !full)
-			err := pipelines.Schedule(cmd.Context(), spec, func(ctx context.Context, n int) error {
+			err = pipelines.Schedule(cmd.Context(), spec, func(ctx context.Context, n int) error {
 				*cf.day = firstDay + n - 1 // the sample web evolves a day per run; real sites ignore it
-				table, _, err := runPipeline(ctx, a.lakePath, cf, sources, allowPartial, a.stderr)
+				table, _, err := runPipeline(ctx, a.lakePath, cf, pipelineSettings{sources: sources, sqlDir: dir, allowPartial: allowPartial}, a.stderr)
 				if table != nil && len(table.Rows) > 0 {
 					log.Info("published", "run", table.RunID, "first", table.Rows[0].City, "cities", len(table.Rows))
 				}
@@ -55,6 +60,7 @@ sees the world one day later.`,
 		},
 	}
 	cf = addCrawlFlags(cmd.Flags(), &a.configPath)
+	sqlDirFlag = addSQLDirFlag(cmd.Flags())
 	cmd.Flags().StringVar(&spec, "cron", "", "when to run: a cron line (minute hour day month weekday) or @daily, @every 6h …")
 	cmd.Flags().StringVar(&sources, flagSources, "", "comma-separated sources to collect (default: every source with a site)")
 	cmd.Flags().BoolVar(&full, "full", false, "download everything each run instead of sending conditional requests")

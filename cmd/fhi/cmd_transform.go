@@ -10,21 +10,29 @@ import (
 
 func newTransformCmd(a *app) *cobra.Command {
 	var from []string
+	var sqlDirFlag *string
 	cmd := &cobra.Command{
 		Use:   "transform [flags]",
 		Short: "clean raw records and compute per-city metrics in DuckDB",
 		Long: `Cleans the raw records of each source's latest successful collect run (or the runs named by
---from-run) and computes the per-city metrics, in one DuckDB transaction.`,
+--from-run) and computes the per-city metrics, in one DuckDB transaction. --sql-dir (or the
+config's transform.sql_dir) adds or replaces SQL steps (NNN_name.sql) and reference tables (CSV)
+without a rebuild; fhi lint --sql-dir checks them first.`,
 		Example: `  fhi transform
-  fhi transform --from-run collect-20261126T020000Z-ab12`,
+  fhi transform --from-run collect-20261126T020000Z-ab12
+  fhi transform --sql-dir ./my-sql`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := a.sqlDir(*sqlDirFlag)
+			if err != nil {
+				return err
+			}
 			lake, err := a.writeLake()
 			if err != nil {
 				return err
 			}
 			defer lake.Close()
-			m, err := lake.Transform(cmd.Context(), pipelines.TransformOptions{FromRuns: from})
+			m, err := lake.Transform(cmd.Context(), pipelines.TransformOptions{FromRuns: from, SQLDir: dir})
 			if err != nil {
 				return err
 			}
@@ -32,6 +40,7 @@ func newTransformCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	sqlDirFlag = addSQLDirFlag(cmd.Flags())
 	cmd.Flags().StringArrayVar(&from, flagFromRun, nil, "collect run to read (repeatable; default: each source's latest successful run)")
 	_ = cmd.RegisterFlagCompletionFunc(flagFromRun, a.completeRuns(pipelines.StageCollect))
 	return cmd

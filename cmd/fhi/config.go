@@ -27,11 +27,21 @@ import (
 //	  max_attempts: 5
 //	  auto_throttle: true
 //	  ignore_robots: false
+//	transform:
+//	  sql_dir: ./sql      # analysts' SQL steps and reference CSVs, laid over the built-in ones
 type Config struct {
-	Sites   map[string]string `yaml:"sites"`
-	SpecDir string            `yaml:"spec_dir"`
-	Crawl   CrawlConfig       `yaml:"crawl"`
-	Lineage LineageConfig     `yaml:"lineage"`
+	Sites     map[string]string `yaml:"sites"`
+	SpecDir   string            `yaml:"spec_dir"`
+	Crawl     CrawlConfig       `yaml:"crawl"`
+	Lineage   LineageConfig     `yaml:"lineage"`
+	Transform TransformConfig   `yaml:"transform"`
+}
+
+// TransformConfig is the transform part of Config.
+type TransformConfig struct {
+	// SQLDir holds NNN_name.sql steps and reference CSV files that add to or replace the built-in
+	// ones at run time (--sql-dir wins over it); fhi lint checks it.
+	SQLDir string `yaml:"sql_dir"`
 }
 
 // LineageConfig says where OpenLineage events go besides lake/lineage/events.jsonl.
@@ -100,6 +110,11 @@ func (c *Config) Validate(reg *collectors.Registry) error {
 	if c.SpecDir != "" {
 		if fi, err := os.Stat(c.SpecDir); err != nil || !fi.IsDir() {
 			bad("spec_dir", "%s is not a directory", c.SpecDir)
+		}
+	}
+	if c.Transform.SQLDir != "" {
+		if fi, err := os.Stat(c.Transform.SQLDir); err != nil || !fi.IsDir() {
+			bad("transform.sql_dir", "%s is not a directory", c.Transform.SQLDir)
 		}
 	}
 	cr := c.Crawl

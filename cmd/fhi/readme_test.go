@@ -249,8 +249,8 @@ func readmeSubstitute(t *testing.T, args []string, lake, tmp string, sites map[s
 			a = filepath.Join(tmp, strings.TrimPrefix(a, "/tmp/"))
 		case a == "my-specs":
 			a = filepath.Join(tmp, "my-specs")
-		case strings.HasPrefix(a, "scoring/testdata/"):
-			a = filepath.Join("..", "..", a)
+		case strings.HasPrefix(a, "scoring/testdata/") || strings.HasPrefix(a, "examples/") || strings.HasPrefix(a, "data/"):
+			a = filepath.Join("..", "..", a) // repository paths, from this package's directory
 		case runIDPattern.MatchString(a):
 			a = newestRun(t, lake, strings.SplitN(a, "-", 2)[0])
 		}

@@ -129,6 +129,7 @@ Start with: fhi run`,
 	}
 	for _, c := range []*cobra.Command{
 		newStatusCmd(a), newScoresCmd(a), newReportCmd(a), newRunsCmd(a), newSourcesCmd(a), newQualityCmd(a), newLineageCmd(a), newDiffCmd(a), newWeightsCmd(a), newAuditCmd(a),
+		newSQLCmd(a),
 	} {
 		c.GroupID = groupRead
 		root.AddCommand(c)

@@ -25,7 +25,7 @@
 //
 //	/p2p/platforms?page=N          table.platforms tr.platform: td.name a[href=/p2p/platforms/{id}], td.city, td.status
 //	                               (正常/停业/问题); 20 rows; div.pager span.current, a.next absent on the last page
-//	/p2p/platforms/{id}            div.platform[data-id] h1.name, table.info td.address|capital|online|turnover|status|background
+//	/p2p/platforms/{id}            div.platform[data-id] h1.name, table.info td.location|address|credit_code|capital|online|turnover|status|background
 //	                               capital "5000万元" "1亿元" "5000万人民币" "1000万美元" "--"; turnover "12.35亿元" "8650万元" "--";
 //	                               address forms 浙江省杭州市西湖区… 杭州市西湖区… 杭州西湖区… 北京市朝阳区… 广东深圳南山区…
 //	/p2p/api/loans?page=N&size=M   JSON {page,size,loans:[{id,platform_id,platform,amount(yuan),rate(%),term_months,
@@ -37,7 +37,7 @@
 //	                               credit, blockchain, other; p.total span.count; table.results tr.company: td.name a, td.legal_rep,
 //	                               td.status (存续/注销/吊销), td.city; pager as p2p
 //	/registry/companies/{id}       div.company h1.name, td.credit_code|legal_rep|capital ("5000万人民币", "1000万美元")|founded
-//	                               |status|industry (网络借贷, 互联网众筹, 第三方支付, 征信服务, 区块链, 其他)|address|scope
+//	                               |status|industry (网络借贷, 互联网众筹, 第三方支付, 征信服务, 区块链, 其他)|address|brands|scope
 //
 // jobs-api (JSON) and jobs-gbk (HTML encoded in GBK, Content-Type "text/html; charset=GBK"); disjoint postings:
 //
@@ -89,36 +89,32 @@
 // missing fields ("--"), outliers (viral crowdfunding projects raising 30–80× their target),
 // realistic address and money forms.
 //
+// # Printed forms
+//
+// The sites print the world's values in the messy shapes real sources have (gen_forms.go), each
+// chosen by a hash of the entity's id: statuses in several spellings and in English (正常, normal,
+// 正常运营, 停业或转型, 问题平台, 跑路, 运营中, 已下线, 注销); the P2P directory's 所在地 as 广东|深圳 and its
+// addresses district-only, spaced (江苏省 南京市 玄武区…) or under a former city (山东省莱芜市莱城区… for
+// 济南); list cities as 杭州市, 浙江杭州, 北京·朝阳区, 深圳-南山区; posting companies with the region in
+// full-width brackets, without their legal form, with a stray space or a zero-width character; deal
+// companies by their product's brand; deal locations as 广东-深圳 or 北京·朝阳区; deal amounts in 港元,
+// 欧元, 日元, 英镑, 新加坡元 and as 数十万, 近亿, 亿元及以上, 超过2亿, 数千万美元, 未披露, 未透露美元; salaries as
+// 15-30K·13薪, 15k以上, 8千-1.2万/月, 150-200元/天, 10-15万 (annual, no period), 薪资面议, 面谈. The
+// registry prints each fintech company's brand (品牌) and the P2P directory most platforms' 统一社会信用代码,
+// so records can be linked across sites.
+//
 // # Truth
 //
-// WriteTruth writes indicators.csv (city,<39 ids>; raw units) and platforms, firms, companies, jobs,
-// deals, loans, projects, survey, services, city_stats CSVs and counts.json. "Operating" means
-// status 正常; only the 36 sample cities have rows; a city with no record has 0. Definitions:
-//
-//	industry.S.firms          count of operating firms of sector S in the city (P2P directory; crowdfunding
-//	                          platform list; licensee lists for payment, credit, blockchain)
-//	industry.p2p.volume       Σ 2016 turnover of operating platforms, 亿元 ("--" = 0)
-//	industry.crowdfunding.volume  Σ raised (万元) of all projects of the city's operating crowdfunding platforms
-//	industry.payment.volume   Σ licensee volume (亿元) of operating firms; credit: 万次; blockchain: 万元
-//	industry.S.capital        Σ VC deal amounts (万元) of the sector's firms in the city (all deals listed; 美元 ×6.75;
-//	                          数百万 = 500, 数千万 = 5000, 数亿 = 30000, 未透露 = 0); for payment and credit plus
-//	                          Σ registered capital (万元, registry) of the operating firms
-//	industry.S.talent         over postings (both job sites) of the sector's firms in the city:
-//	                          mean monthly salary midpoint (面议 excluded; /年 ÷ 12) × (1 + share of postings asking 硕士 or 博士)
-//	                          (postings link to firms by company name = registry company name)
-//	experience.p2p.online_borrowing          Σ loan amount (万元) with borrower_city = city
-//	experience.crowdfunding.online_fundraising  Σ raised (万元) of projects whose project city = city
-//	experience.payment.online_payment        number of city-service listings (支付宝 + 微信)
-//	experience.credit.penetration            users / (covered population × 10⁴) × 100 (%)
-//	experience.blockchain.familiarity        mean 了解程度(分) of the city's survey responses
-//	ecosystem.business.gdp_per_capita        GDP (亿元) × 10⁴ / 常住人口 (万人), yuan
-//	ecosystem.business.finance_industry      finance_va;  tech_industry: tech_va;  cost_of_living: price_to_income (cost)
-//	ecosystem.infrastructure.financial       bank_outlets;  information: broadband
-//	ecosystem.research.university            universities;  institutes: institutes;  talent_reserve: students / population × 10⁴
-//	ecosystem.policy.spending                st_spending;  support: incubator_area
-//	ecosystem.policy.attention               occurrences of 互联网金融, 金融科技 and 科技金融 in the work report
-//	ecosystem.regulation.regulators          number of regulators listed
-//	ecosystem.attention.baidu_heat           mean over the weeks of the sum of the three keywords' values
+// WriteTruth writes indicators.csv (city,<39 ids>) and platforms, firms, companies, jobs, deals,
+// loans, projects, survey, services, city_stats and links CSVs and counts.json. The indicators are
+// those of data/framework.yaml — each one's definition, unit and sources are there, read by
+// IndicatorIDs — computed from the entities; "operating" means status 正常 whatever the spelling
+// printed; only the 36 sample cities have rows; a city with no record has 0. Every printed value
+// counts at its correct cleaned value, defined here from the entity and the reference data, never by
+// a parser: a salary as its form means it (Job.MonthlyMid: ranges by their midpoint, /年 ÷ 12, /天 ×
+// 21.75, 15k以上 its bound, ·13薪 the base pay), a deal at its year's average rate
+// (data/currency_rates.csv) or its phrase's conventional value (data/amount_phrases.csv), undisclosed
+// 0. links.csv names the registry company of every posting, deal, platform and licensee record.
 //
 // Calibration (calib.go): per-city latent strengths reproduce the published findings — Shenzhen's
 // 107 city services, Hangzhou's 6.54% credit penetration and the published user counts, average loan

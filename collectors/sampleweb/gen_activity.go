@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/fhi-index/fhi/data"
 )
 
 // Record volumes at scale 1 (FHI2017.md §3: 30,000+ postings, 700+ VC records, 200,000+ loan and
@@ -27,19 +29,30 @@ type Job struct {
 	Title     string
 	City      *City
 	District  string
-	SalaryLo  float64 // yuan per month (per year when Yearly)
+	SalaryLo  float64 // yuan per month (per year when Yearly, per day for the daily form)
 	SalaryHi  float64
 	Yearly    bool
 	Negotiate bool // 面议: no salary
+	Form      int  // how the salary is printed (gen_forms.go)
+	Months    int  // months paid a year, as printed with the ·13薪 form; else 12
 	Education string
 	Posted    time.Time
 	Day       int
 }
 
-// MonthlyMid returns the posting's monthly salary midpoint in yuan; ok is false for 面议.
+// MonthlyMid returns the posting's monthly salary midpoint in yuan as its printed form means it —
+// the correct cleaned value of the printed salary; ok is false for 面议. A monthly or annual range
+// is its midpoint (a year is 12 months; the 13th and 14th months of "·13薪" are bonus, not spread
+// over the base pay); a daily range is × 21.75 working days; "15k以上" is its bound.
 func (j *Job) MonthlyMid() (float64, bool) {
 	if j.Negotiate {
 		return 0, false
+	}
+	switch j.Form {
+	case formKAtLeast:
+		return j.SalaryLo, true
+	case formDay:
+		return (j.SalaryLo + j.SalaryHi) / 2 * 21.75, true
 	}
 	mid := (j.SalaryLo + j.SalaryHi) / 2
 	if j.Yearly {
@@ -50,23 +63,27 @@ func (j *Job) MonthlyMid() (float64, bool) {
 
 // Deal is one venture-capital financing record.
 type Deal struct {
-	ID        string
-	Firm      *Firm
-	Round     string
-	AmountWan float64 // 万, in Currency; 0 with Vague "" = 未透露
-	Currency  string  // 人民币 or 美元
-	Vague     string  // 数百万, 数千万, 数亿 (amount then holds the conventional value)
-	Date      time.Time
-	Investors []string
-	Day       int
+	ID          string
+	Firm        *Firm
+	Round       string
+	AmountWan   float64 // 万, in Currency; 0 with Vague "" = 未透露
+	Currency    string  // as printed: 人民币, 美元, 港元, 欧元, 日元, 英镑, 新加坡元
+	Vague       string  // 数十万, 数百万, 数千万, 近亿, 数亿, 亿元及以上, 超过2亿 (amount then holds the conventional value)
+	Undisclosed string  // how an undisclosed amount is printed (未透露, 未披露, 未透露美元)
+	Date        time.Time
+	Investors   []string
+	Day         int
 }
 
-// AmountCNY returns the deal amount in 万元 by the documented convention.
+// AmountCNY returns the deal amount in 万元: a foreign currency at the deal year's average rate
+// (data/currency_rates.csv), a vague amount at its conventional value (data/amount_phrases.csv),
+// an undisclosed one 0.
 func (d *Deal) AmountCNY() float64 {
-	if d.Currency == "美元" {
-		return d.AmountWan * usdCNY
+	if d.Undisclosed != "" {
+		return 0
 	}
-	return d.AmountWan
+	rate, _ := data.Rate(isoCurrency(d.Currency), d.Date.Year())
+	return d.AmountWan * rate
 }
 
 // Loan is one P2P loan project.
@@ -197,6 +214,7 @@ func (w *World) newJob(r *rand.Rand, f *Firm, day int) *Job {
 	if r.IntN(40) == 0 {
 		j.Negotiate = true
 	}
+	j.setSalaryForm()
 	return j
 }
 
@@ -227,7 +245,7 @@ func (w *World) fixSalaries(r *rand.Rand) {
 		var js []*Job
 		var sum float64
 		for _, j := range w.Jobs {
-			if m, ok := j.MonthlyMid(); ok && j.City.Name == city && !j.Yearly {
+			if m, ok := j.MonthlyMid(); ok && j.City.Name == city && j.twoSidedMonthly() {
 				js = append(js, j)
 				sum += m
 			}
@@ -310,7 +328,7 @@ func (w *World) newDeal(r *rand.Rand, f *Firm, day int) *Deal {
 		}
 	case u < 40:
 		d.Currency = "美元"
-		d.AmountWan = math.Max(50, math.Round(amt/usdCNY/50)*50)
+		d.AmountWan = math.Max(50, math.Round(amt/6.75/50)*50) // the amount as a dollar figure, rounded as lists round
 	default:
 		if amt >= 1e4 {
 			d.AmountWan = math.Round(amt/1000) * 1000 // 1.2亿

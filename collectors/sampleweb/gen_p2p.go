@@ -86,6 +86,7 @@ func (w *World) genP2P() error {
 			_ = i
 		}
 	}
+	w.initialP2P = len(w.bySector[sectorP2P])
 	w.setP2PTurnover()
 	return nil
 }

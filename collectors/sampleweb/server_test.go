@@ -134,8 +134,11 @@ func TestP2PDirectory(t *testing.T) {
 			outside++
 			continue
 		}
-		if r.status == statusOperating {
+		if w.firmByID[r.id].Operating() {
 			operating++
+			if r.status != w.firmByID[r.id].StatusText() {
+				t.Errorf("%s: status %q, want %q", r.id, r.status, w.firmByID[r.id].StatusText())
+			}
 		}
 	}
 	if operating != operatingP2P {
@@ -144,8 +147,10 @@ func TestP2PDirectory(t *testing.T) {
 	if outside == 0 || outside > len(rows)/20 {
 		t.Errorf("platforms outside the sample cities = %d, want a few", outside)
 	}
-	if statuses[statusClosed] == 0 || statuses[statusProblem] == 0 || len(statuses) != 3 {
-		t.Errorf("statuses = %v, want 正常, 停业 and 问题", statuses)
+	for _, s := range []string{"正常", "normal", "停业", "停业或转型", "问题", "问题平台", "跑路"} {
+		if statuses[s] == 0 {
+			t.Errorf("statuses = %v, want every spelling the real directories print, %s among them", statuses, s)
+		}
 	}
 	pages := (len(rows) + p2pPageSize - 1) / p2pPageSize
 	if res := get(t, fmt.Sprintf("%s/p2p/platforms?page=%d", srv.URL, pages+1)); res.status != http.StatusNotFound {
@@ -175,10 +180,15 @@ func TestP2PDetail(t *testing.T) {
 			t.Errorf("%s: name = %q, want %q", p.ID, got, p.Name)
 		}
 		addr := div.Find("td.address").Text()
-		if !strings.Contains(addr, p.City.Name) {
-			t.Errorf("%s: address %q lacks city %s", p.ID, addr, p.City.Name)
+		loc := div.Find("td.location").Text()
+		if !strings.Contains(addr, p.City.Name) && !strings.Contains(loc, p.City.Name) {
+			t.Errorf("%s: address %q and location %q lack city %s", p.ID, addr, loc, p.City.Name)
 		}
 		switch {
+		case !strings.Contains(addr, p.City.Name):
+			forms["district only or former city"]++
+		case strings.Contains(addr, " "):
+			forms["spaced"]++
 		case strings.HasPrefix(addr, p.City.Province):
 			forms["province"]++
 		case strings.HasPrefix(addr, p.City.Name+"市"):
@@ -201,11 +211,15 @@ func TestP2PDetail(t *testing.T) {
 		if _, err := time.Parse("2006-01-02", div.Find("td.online").Text()); err != nil {
 			t.Errorf("%s: online: %v", p.ID, err)
 		}
-		if got := div.Find("td.status").Text(); got != p.Status {
-			t.Errorf("%s: status %q, want %q", p.ID, got, p.Status)
+		if got := div.Find("td.status").Text(); got != p.StatusText() {
+			t.Errorf("%s: status %q, want %q", p.ID, got, p.StatusText())
+		}
+		if strings.Contains(loc, "|") {
+			forms["省|市"]++
 		}
 	}
-	for _, f := range []string{"province", "city市", "city", "short province", "万元", "亿元", "万人民币", "万美元", "--"} {
+	for _, f := range []string{"province", "city市", "city", "short province", "district only or former city", "spaced", "省|市",
+		"万元", "亿元", "万人民币", "万美元", "--"} {
 		if forms[f] == 0 {
 			t.Errorf("no page shows form %q (forms: %v)", f, forms)
 		}

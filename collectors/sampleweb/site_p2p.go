@@ -11,14 +11,16 @@ var tplP2PList = layout("p2plist", `{{define "title"}}P2P网贷平台名录 - �
 {{if eq .Page 1}}<tr class="platform promoted"><td class="name"><a href="/p2p/go/ad1">【推广】诚信金服</a></td><td class="city">--</td><td class="status">推广</td></tr>
 <tr class="platform promoted"><td class="name"><a href="/p2p/go/ad2">【推广】稳盈宝</a></td><td class="city">--</td><td class="status">推广</td></tr>
 <tr class="platform promoted"><td class="name"><a href="/p2p/go/ad3">【推广】平台入驻</a></td><td class="city">--</td><td class="status">推广</td></tr>
-{{end}}{{range .Rows}}<tr class="platform"><td class="name"><a href="/p2p/platforms/{{.ID}}">{{.Name}}</a></td><td class="city">{{.City.Name}}</td><td class="status">{{.Status}}</td></tr>
+{{end}}{{range .Rows}}<tr class="platform"><td class="name"><a href="/p2p/platforms/{{.ID}}">{{.Name}}</a></td><td class="city">{{.City.Name}}</td><td class="status">{{.StatusText}}</td></tr>
 {{end}}</tbody></table>
 <div class="pager"><span class="current">{{.Page}}</span>{{if .Next}}<a class="next" href="/p2p/platforms?page={{.Next}}">下一页</a>{{end}}</div>
 <p class="admin"><a href="/p2p/admin/audit">平台审核(内部)</a></p>`)
 
 var tplP2PDetail = layout("p2pdetail", `{{define "title"}}{{.Name}} - 平台档案{{end}}<div class="platform" data-id="{{.ID}}"><h1 class="name">{{.Name}}</h1>
 <table class="info">
+<tr><th>所在地</th><td class="location">{{.Location}}</td></tr>
 <tr><th>注册地址</th><td class="address">{{.Address}}</td></tr>
+<tr><th>统一社会信用代码</th><td class="credit_code">{{.CreditCode}}</td></tr>
 <tr><th>注册资本</th><td class="capital">{{.Capital}}</td></tr>
 <tr><th>上线时间</th><td class="online">{{.Online}}</td></tr>
 <tr><th>2016年成交额</th><td class="turnover">{{.Turnover}}</td></tr>
@@ -73,7 +75,11 @@ func (h *handler) p2pDetail(r *http.Request) (*page, error) {
 	if p.CapitalOK {
 		capital = formatCapital(p.Company, p.CapForm)
 	}
+	code := "--"
+	if p.ShowsCreditCode() {
+		code = p.Company.CreditCode
+	}
 	return renderHTML(tplP2PDetail, struct {
-		ID, Name, Address, Capital, Online, Turnover, Status, Background, CompanyID string
-	}{p.ID, p.Name, p.AddrForm, capital, p.Online.Format("2006-01-02"), formatTurnover(p.Volume), p.Status, p.Background, p.Company.ID}, p.Modified)
+		ID, Name, Location, Address, CreditCode, Capital, Online, Turnover, Status, Background, CompanyID string
+	}{p.ID, p.Name, p.Location(), p.AddrForm, code, capital, p.Online.Format("2006-01-02"), formatTurnover(p.Volume), p.StatusText(), p.Background, p.Company.ID}, p.Modified)
 }

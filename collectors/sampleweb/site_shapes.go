@@ -123,7 +123,7 @@ func (h *handler) positionAjax(r *http.Request) (*page, error) {
 	mod := 0
 	for _, j := range js[lo:max(lo, hi)] {
 		mod = max(mod, j.Day)
-		result = append(result, positionJSON{j.ID, j.Title, j.Firm.Company.Name, j.City.Name, j.District, salaryK(j), j.Education, j.Posted.Format("2006-01-02")})
+		result = append(result, positionJSON{j.ID, j.Title, j.CompanyText(), j.City.Name, j.District, salaryK(j), j.Education, j.Posted.Format("2006-01-02")})
 	}
 	out := map[string]any{"success": true, "code": 0, "content": map[string]any{
 		"pageNo": start/size + 1, "pageSize": size,
@@ -199,7 +199,7 @@ func (h *handler) vcState(rows []*Deal, n, pages int) string {
 	}
 	var ds []deal
 	for _, d := range rows {
-		ds = append(ds, deal{d.ID, d.Firm.Company.Name, d.Round, fmt.Sprintf("%d.%d.%d", d.Date.Year(), d.Date.Month(), d.Date.Day())})
+		ds = append(ds, deal{d.ID, d.CompanyText(), d.Round, fmt.Sprintf("%d.%d.%d", d.Date.Year(), d.Date.Month(), d.Date.Day())})
 	}
 	b, _ := json.Marshal(map[string]any{"user": nil, "deals": map[string]any{"page": n, "totalPage": pages, "list": ds}})
 	return strings.ReplaceAll(string(b), "</", `<\/`) // a name cannot end the script element

@@ -112,6 +112,7 @@ var tplRegCompany = layout("regcompany", `{{define "title"}}{{.C.Name}} - 工商
 <tr><th>登记状态</th><td class="status">{{.C.Status}}</td></tr>
 <tr><th>所属行业</th><td class="industry">{{.Industry}}</td></tr>
 <tr><th>注册地址</th><td class="address">{{.C.Address}}</td></tr>
+<tr><th>品牌</th><td class="brands">{{.C.Brands}}</td></tr>
 <tr><th>经营范围</th><td class="scope">{{.C.Scope}}</td></tr>
 </table></div>`)
 
@@ -175,30 +176,9 @@ type jobJSON struct {
 	Posted    string `json:"posted"`
 }
 
-// salaryK prints a monthly range as the API does: "15k-30k"; 面议 for negotiable.
-func salaryK(j *Job) string {
-	if j.Negotiate {
-		return "面议"
-	}
-	k := func(x float64) string { return strconv.FormatFloat(x/1000, 'f', -1, 64) + "k" }
-	return k(j.SalaryLo) + "-" + k(j.SalaryHi)
-}
-
-// salaryGBK prints a range as the GBK site does: "1-1.5万/月", "6-8千/月", "10-20万/年", "面议".
-func salaryGBK(j *Job) string {
-	if j.Negotiate {
-		return "面议"
-	}
-	f := func(x, unit float64) string { return strconv.FormatFloat(x/unit, 'f', -1, 64) }
-	switch {
-	case j.Yearly:
-		return f(j.SalaryLo, 1e4) + "-" + f(j.SalaryHi, 1e4) + "万/年"
-	case j.SalaryHi < 10000:
-		return f(j.SalaryLo, 1e3) + "-" + f(j.SalaryHi, 1e3) + "千/月"
-	default:
-		return f(j.SalaryLo, 1e4) + "-" + f(j.SalaryHi, 1e4) + "万/月"
-	}
-}
+// salaryK and salaryGBK print a posting's salary as each site does (the forms: gen_forms.go).
+func salaryK(j *Job) string   { return j.SalaryText() }
+func salaryGBK(j *Job) string { return j.SalaryText() }
 
 func (h *handler) jobsOf(site, city string) []*Job {
 	var out []*Job
@@ -228,7 +208,7 @@ func gbkRow(j *Job) jobRow {
 	if j.District != "" {
 		loc += "-" + j.District
 	}
-	return jobRow{j.ID, j.Title, j.Firm.Company.Name, loc, salaryGBK(j), j.Education, j.Posted.Format("2006-01-02")}
+	return jobRow{j.ID, j.Title, j.CompanyText(), loc, salaryGBK(j), j.Education, j.Posted.Format("2006-01-02")}
 }
 
 // gbkPage re-encodes a UTF-8 HTML page in GBK, as the old recruitment site serves it.
@@ -268,7 +248,7 @@ func (h *handler) routesJobs() {
 		mod := 0
 		for _, j := range js[start:end] {
 			mod = max(mod, j.Day)
-			out.Jobs = append(out.Jobs, jobJSON{j.ID, j.Title, j.Firm.Company.Name, j.City.Name, j.District, salaryK(j), j.Education, j.Posted.Format("2006-01-02")})
+			out.Jobs = append(out.Jobs, jobJSON{j.ID, j.Title, j.CompanyText(), j.City.Name, j.District, salaryK(j), j.Education, j.Posted.Format("2006-01-02")})
 		}
 		return renderJSON(out, mod)
 	})
@@ -302,39 +282,26 @@ func (h *handler) routesJobs() {
 
 var tplVCList = layout("vclist", `{{define "title"}}投资事件 - 第{{.Page}}页{{end}}<h1>金融科技投资事件</h1>
 <ul class="deals">
-{{range .Rows}}<li class="deal"><a class="company" href="/vc/deals/{{.ID}}">{{.Firm.Company.Name}}</a> <span class="round">{{.Round}}</span> <span class="date">{{vcdate .Date}}</span></li>
+{{range .Rows}}<li class="deal"><a class="company" href="/vc/deals/{{.ID}}">{{.CompanyText}}</a> <span class="round">{{.Round}}</span> <span class="date">{{vcdate .Date}}</span></li>
 {{end}}</ul>
 <div class="pager"><span class="current">{{.Page}}</span>{{if .Next}}<a class="next" href="/vc/deals?page={{.Next}}">下一页</a>{{end}}</div>
 <p><a href="/vc/private/lp-reports">LP报告(会员)</a></p>
 <script>window.__INITIAL_STATE__ = {{.State}};</script>`)
 
-var tplVCDeal = layout("vcdeal", `{{define "title"}}{{.D.Firm.Company.Name}} {{.D.Round}}{{end}}<div class="deal" data-id="{{.D.ID}}">
-<h1 class="company">{{.D.Firm.Company.Name}}</h1>
+var tplVCDeal = layout("vcdeal", `{{define "title"}}{{.D.CompanyText}} {{.D.Round}}{{end}}<div class="deal" data-id="{{.D.ID}}">
+<h1 class="company">{{.D.CompanyText}}</h1>
 <dl>
 <dt>产品</dt><dd class="product">{{.D.Firm.Name}}</dd>
 <dt>轮次</dt><dd class="round">{{.D.Round}}</dd>
 <dt>金额</dt><dd class="amount">{{.Amount}}</dd>
 <dt>时间</dt><dd class="date">{{vcdate .D.Date}}</dd>
 <dt>投资方</dt><dd class="investors">{{range $i, $x := .D.Investors}}{{if $i}}、{{end}}<span class="investor">{{$x}}</span>{{end}}</dd>
-<dt>所在地</dt><dd class="location">{{.D.Firm.City.Name}}</dd>
+<dt>所在地</dt><dd class="location">{{.D.LocationText}}</dd>
 <dt>行业</dt><dd class="industry">{{.Industry}}</dd>
 </dl></div>`)
 
-// dealAmount prints a deal amount as IT桔子 does: "1200万人民币", "1.2亿元", "500万美元", "数千万人民币", "未透露".
-func dealAmount(d *Deal) string {
-	switch {
-	case d.Vague != "":
-		return d.Vague + "人民币"
-	case d.AmountWan == 0:
-		return "未透露"
-	case d.Currency == "美元":
-		return formatWan(d.AmountWan, false) + "美元"
-	case d.AmountWan >= 1e4:
-		return strconv.FormatFloat(d.AmountWan/1e4, 'f', -1, 64) + "亿元"
-	default:
-		return formatWan(d.AmountWan, false) + "人民币"
-	}
-}
+// dealAmount prints a deal amount as the list does (the forms: gen_forms.go).
+func dealAmount(d *Deal) string { return d.AmountText() }
 
 func (h *handler) routesVC() {
 	h.handle("GET /vc/deals", func(r *http.Request) (*page, error) {
@@ -373,13 +340,13 @@ func (h *handler) vcDeal(id string) (*page, error) {
 		return nil, errNotFound
 	}
 	d := h.w.Deals[i-1]
-	return renderHTML(tplVCDeal, map[string]any{"D": d, "Amount": dealAmount(d), "Industry": industryLabel[d.Firm.Sector]}, d.Day)
+	return renderHTML(tplVCDeal, map[string]any{"D": d, "Amount": dealAmount(d), "Industry": d.IndustryText()}, d.Day)
 }
 
 // ---- crowdfunding
 
 var tplCFPlatforms = layout("cfplat", `{{define "title"}}众筹平台{{end}}<table class="cf-platforms"><thead><tr><th>平台</th><th>城市</th><th>状态</th><th>累计筹资(万元)</th></tr></thead><tbody>
-{{range .}}<tr class="cf-platform" data-id="{{.ID}}"><td class="name">{{.Name}}</td><td class="city">{{.City.Name}}</td><td class="status">{{.Status}}</td><td class="raised">{{vol .Volume}}</td></tr>
+{{range .}}<tr class="cf-platform" data-id="{{.ID}}"><td class="name">{{.Name}}</td><td class="city">{{.CityText}}</td><td class="status">{{.StatusText}}</td><td class="raised">{{vol .Volume}}</td></tr>
 {{end}}</tbody></table>`)
 
 var tplCFProjects = layout("cfproj", `{{define "title"}}众筹项目 - 第{{.Page}}页{{end}}<table class="projects"><tbody>
@@ -420,7 +387,7 @@ func (h *handler) routesCrowdfunding() {
 
 var tplLicensees = layout("lic", `{{define "title"}}{{.Title}}{{end}}<h1>{{.Title}}</h1>
 <table class="licensees"><thead><tr><th>编号</th><th>机构名称</th><th>品牌</th><th>所在地</th><th>注册资本</th><th>状态</th><th>{{.VolumeHead}}</th></tr></thead><tbody>
-{{range .Rows}}<tr class="licensee" data-id="{{.ID}}"><td class="licence">{{.Licence}}</td><td class="company">{{.Company.Name}}</td><td class="brand">{{.Name}}</td><td class="city">{{.City.Name}}</td><td class="capital">{{cap .Company}}</td><td class="status">{{.Status}}</td><td class="volume">{{vol .Volume}}</td></tr>
+{{range .Rows}}<tr class="licensee" data-id="{{.ID}}"><td class="licence">{{.Licence}}</td><td class="company">{{.Company.Name}}</td><td class="brand">{{.Name}}</td><td class="city">{{.CityText}}</td><td class="capital">{{cap .Company}}</td><td class="status">{{.StatusText}}</td><td class="volume">{{vol .Volume}}</td></tr>
 {{end}}</tbody></table>`)
 
 var licenseeTitles = map[string][2]string{

@@ -10,28 +10,29 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fhi-index/fhi/data"
 )
 
-// IndicatorIDs lists the 39 level-3 indicator ids in framework order (the truth CSV's columns).
+// IndicatorIDs lists the level-3 indicator ids in framework order (the truth CSV's columns), as
+// data/framework.yaml defines them: the simulator computes what the framework defines, in its units.
 var IndicatorIDs = func() []string {
-	var ids []string
-	for _, s := range sectors {
-		for _, k := range []string{"firms", "volume", "capital", "talent"} {
-			ids = append(ids, "industry."+s+"."+k)
-		}
+	ind, err := data.Indicators()
+	if err != nil {
+		panic(err) // the embedded framework is checked by data's and scoring's tests
 	}
-	return append(ids,
-		"experience.p2p.online_borrowing", "experience.crowdfunding.online_fundraising", "experience.payment.online_payment",
-		"experience.credit.penetration", "experience.blockchain.familiarity",
-		"ecosystem.business.gdp_per_capita", "ecosystem.business.finance_industry", "ecosystem.business.tech_industry",
-		"ecosystem.business.cost_of_living", "ecosystem.infrastructure.financial", "ecosystem.infrastructure.information",
-		"ecosystem.research.university", "ecosystem.research.institutes", "ecosystem.research.talent_reserve",
-		"ecosystem.policy.spending", "ecosystem.policy.support", "ecosystem.policy.attention",
-		"ecosystem.regulation.regulators", "ecosystem.attention.baidu_heat")
+	ids := make([]string, len(ind))
+	for i, x := range ind {
+		ids[i] = x.ID
+	}
+	return ids
 }()
 
 // Indicators computes the true value of every indicator for every sample city from the world's
-// entities, as defined in the package documentation. The map is city name → indicator id → value.
+// entities, by each indicator's definition and in its unit in data/framework.yaml (money in yuan
+// unless the unit says 万元 or 亿元). A printed value counts as its correct cleaned value: a posting's
+// salary as its form means it (Job.MonthlyMid), a deal at its year's rate or its phrase's
+// conventional value (Deal.AmountCNY). The map is city name → indicator id → value.
 func (w *World) Indicators() map[string]map[string]float64 {
 	out := map[string]map[string]float64{}
 	for _, c := range w.SampleCities() {
@@ -50,16 +51,16 @@ func (w *World) Indicators() map[string]map[string]float64 {
 		if f.Volume > 0 {
 			v := f.Volume
 			if f.Sector == sectorP2P {
-				v /= 1e4 // 万元 → 亿元
+				v *= 1e4 // 万元 → yuan
 			}
 			add(f.City, "industry."+f.Sector+".volume", v)
 		}
 		if f.Sector == sectorPayment || f.Sector == sectorCredit {
-			add(f.City, "industry."+f.Sector+".capital", f.Company.CapitalCNY())
+			add(f.City, "industry."+f.Sector+".capital", f.Company.CapitalCNY()*1e4)
 		}
 	}
 	for _, d := range w.Deals {
-		add(d.Firm.City, "industry."+d.Firm.Sector+".capital", d.AmountCNY())
+		add(d.Firm.City, "industry."+d.Firm.Sector+".capital", d.AmountCNY()*1e4)
 	}
 	type acc struct{ sum, n, paid, masters float64 }
 	talent := map[string]*acc{}
@@ -87,10 +88,10 @@ func (w *World) Indicators() map[string]map[string]float64 {
 		}
 	}
 	for i := range w.Loans {
-		add(w.Loans[i].City, "experience.p2p.online_borrowing", float64(w.Loans[i].Amount)/1e4)
+		add(w.Loans[i].City, "experience.p2p.online_borrowing", float64(w.Loans[i].Amount))
 	}
 	for i := range w.Projects {
-		add(w.Projects[i].City, "experience.crowdfunding.online_fundraising", w.Projects[i].Raised)
+		add(w.Projects[i].City, "experience.crowdfunding.online_fundraising", w.Projects[i].Raised*1e4)
 	}
 	for _, s := range w.Services {
 		add(s.City, "experience.payment.online_payment", 1)
@@ -169,7 +170,9 @@ func (w *World) Counts() map[string]int {
 	return c
 }
 
-// WriteTruth writes the ground truth to dir: indicators.csv (city × 39 indicators, raw units), one
+// WriteTruth writes the ground truth to dir: indicators.csv (city × 39 indicators, in
+// data/framework.yaml's units), links.csv (every firm record of a linked source and the registry
+// company it belongs to), one
 // CSV per entity kind and counts.json. Each file is written atomically (temp file + rename).
 func (w *World) WriteTruth(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -190,6 +193,7 @@ func (w *World) WriteTruth(dir string) error {
 		{"survey.csv", w.truthSurvey},
 		{"services.csv", w.truthServices},
 		{"city_stats.csv", w.truthCityStats},
+		{"links.csv", w.truthLinks},
 	}
 	for _, f := range files {
 		var buf bytes.Buffer
@@ -336,6 +340,32 @@ func (w *World) truthCityStats() [][]string {
 	for _, c := range w.SampleCities() {
 		s := c.Stats
 		rows = append(rows, []string{c.Name, c.Code, ff(s.Population), ff(s.GDP2016), strconv.Itoa(s.CreditUsers), ff(s.CoveredPop)})
+	}
+	return rows
+}
+
+// truthLinks lists every record of the sources the transform links to the registry (entity_links)
+// with the registry company it is the record of: source, record key as the source's spec keys it,
+// company id.
+func (w *World) truthLinks() [][]string {
+	rows := [][]string{{"source", "record_key", "company_id"}}
+	for _, j := range w.Jobs {
+		src := "jobs"
+		if j.Site == "jobs-gbk" {
+			src = "jobs_gbk"
+		}
+		rows = append(rows, []string{src, j.ID, j.Firm.Company.ID})
+	}
+	for _, d := range w.Deals {
+		rows = append(rows, []string{"vc", d.ID, d.Firm.Company.ID})
+	}
+	for _, f := range w.Firms {
+		switch f.Sector {
+		case sectorP2P, sectorCrowdfunding:
+			rows = append(rows, []string{f.Sector, f.ID, f.Company.ID})
+		default:
+			rows = append(rows, []string{"licensees", f.Sector + "/" + f.ID, f.Company.ID})
+		}
 	}
 	return rows
 }

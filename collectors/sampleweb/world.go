@@ -40,8 +40,9 @@ const (
 // baseDate is day 0 of the world: the 2017 crawl. Day N is baseDate + N days.
 var baseDate = time.Date(2017, 9, 1, 0, 0, 0, 0, time.UTC)
 
-// usdCNY converts registered capital in US dollars to yuan (2017 average, rounded).
-const usdCNY = 6.75
+// referenceYear is the year undated amounts (registered capital) are converted at, as the
+// transform's fhi_reference_year.
+const referenceYear = 2017
 
 // Options fixes a world. The same Options always give the same world and byte-identical pages.
 type Options struct {
@@ -57,11 +58,12 @@ type World struct {
 	Cities []*City
 	byName map[string]*City
 
-	Firms     []*Firm // all fintech firms of the five sectors, P2P platforms first
-	bySector  map[string][]*Firm
-	firmByID  map[string]*Firm
-	Companies []*Company // the enterprise registry: fintech firms' companies plus other companies
-	compByID  map[string]*Company
+	Firms      []*Firm // all fintech firms of the five sectors, P2P platforms first
+	initialP2P int     // P2P platforms of day 0
+	bySector   map[string][]*Firm
+	firmByID   map[string]*Firm
+	Companies  []*Company // the enterprise registry: fintech firms' companies plus other companies
+	compByID   map[string]*Company
 
 	Jobs     []*Job
 	Deals    []*Deal
@@ -124,6 +126,8 @@ type Firm struct {
 	Background string
 	Licence    string // licence or filing number (payment, credit, blockchain)
 	Modified   int    // day of the last change
+	// SharedBrand marks a P2P platform whose brand an unrelated platform in another city also uses.
+	SharedBrand bool
 }
 
 // Operating reports whether the firm counts as an operating firm of the index.
@@ -147,12 +151,11 @@ type Company struct {
 	Modified   int
 }
 
-// CapitalCNY returns the registered capital in 万元, dollars converted at usdCNY.
+// CapitalCNY returns the registered capital in 万元, a foreign currency converted at the reference
+// year's average rate (data/currency_rates.csv).
 func (c *Company) CapitalCNY() float64 {
-	if c.Currency == "美元" {
-		return c.Capital * usdCNY
-	}
-	return c.Capital
+	rate, _ := data.Rate(isoCurrency(c.Currency), referenceYear)
+	return c.Capital * rate
 }
 
 // NewWorld builds the world for opts. It is deterministic in (Seed, Scale, Day, Faults.Hostile).
@@ -185,6 +188,7 @@ func NewWorld(opts Options) (*World, error) {
 		{"survey", w.genSurvey},
 		{"city data", w.genCityData},
 		{"days", w.evolve},
+		{"printed forms", w.printedForms},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -192,6 +196,14 @@ func NewWorld(opts Options) (*World, error) {
 		}
 	}
 	return w, nil
+}
+
+// printedForms decides the messy printed forms that are not fixed when an entity is made
+// (gen_forms.go).
+func (w *World) printedForms() error {
+	w.sharedBrands()
+	w.messyAddresses()
+	return w.messyDeals()
 }
 
 // Options returns the options the world was built with, defaults filled in.

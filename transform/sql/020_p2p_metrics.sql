@@ -1,6 +1,6 @@
 -- requires: p2p
--- industry.p2p.firms: operating (正常) platforms registered in the city.
--- industry.p2p.volume: their summed 2016 turnover in yuan (platforms without a figure add nothing).
+-- industry.p2p.firms: operating platforms registered in the city (status through ref_statuses).
+-- industry.p2p.volume: their summed 2016 turnover, yuan (platforms without a figure add nothing).
 -- Every sample city gets a value: a city without platforms truly has zero.
 
 INSERT INTO metric_records (indicator, city_code, record_id, source, collect_run_id)

@@ -32,6 +32,24 @@ SELECT s.record_id, s.run_id AS collect_run_id, s.city_code,
 FROM raw_city_stats s
 LEFT JOIN ref_cities c ON c.code = s.city_code;
 
+COMMENT ON TABLE clean_city_stats IS 'city statistical bulletins (source city_stats), figures in the bulletins units; step 080_city_stats';
+COMMENT ON COLUMN clean_city_stats.record_id IS 'raw record id (lineage: the raw table and the archived page)';
+COMMENT ON COLUMN clean_city_stats.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_city_stats.city_code IS 'the citys code in the bulletin URL (4-digit NBS code)';
+COMMENT ON COLUMN clean_city_stats.in_sample IS 'the code is a sample city';
+COMMENT ON COLUMN clean_city_stats.gdp IS '地区生产总值, 亿元';
+COMMENT ON COLUMN clean_city_stats.population IS '年末常住人口, 万人';
+COMMENT ON COLUMN clean_city_stats.finance_va IS '金融业增加值, 亿元';
+COMMENT ON COLUMN clean_city_stats.tech_va IS '信息传输、软件和信息技术服务业增加值, 亿元';
+COMMENT ON COLUMN clean_city_stats.price_to_income IS '房价收入比, ratio (years of income)';
+COMMENT ON COLUMN clean_city_stats.bank_outlets IS '银行业金融机构营业网点, count';
+COMMENT ON COLUMN clean_city_stats.broadband IS '互联网宽带接入用户, 万户';
+COMMENT ON COLUMN clean_city_stats.universities IS '普通高等学校, count';
+COMMENT ON COLUMN clean_city_stats.institutes IS '金融科技研究机构, count';
+COMMENT ON COLUMN clean_city_stats.students IS '普通高校在校学生, 万人';
+COMMENT ON COLUMN clean_city_stats.st_spending IS '科学技术支出, 亿元';
+COMMENT ON COLUMN clean_city_stats.incubator_area IS '国家级科技企业孵化器面积, 万平方米';
+
 -- Long form: one row per bulletin and indicator (unpivoted by hand for a fixed column order).
 CREATE OR REPLACE TEMP TABLE city_stat_values AS
 SELECT record_id, collect_run_id, city_code, indicator, value, raw

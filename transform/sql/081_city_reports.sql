@@ -7,11 +7,19 @@ CREATE OR REPLACE TABLE clean_city_reports AS
 SELECT r.record_id, r.run_id AS collect_run_id, r.city_code,
        c.code IS NOT NULL AS in_sample,
        length(r.text) AS text_chars,
-       (SELECT sum((length(r.text) - length(replace(r.text, k.kw, ''))) // length(k.kw))
-        FROM (VALUES ('互联网金融'), ('金融科技'), ('科技金融')) AS k(kw)) AS mentions
+       CAST((SELECT sum((length(r.text) - length(replace(r.text, k.kw, ''))) // length(k.kw))
+             FROM (VALUES ('互联网金融'), ('金融科技'), ('科技金融')) AS k(kw)) AS BIGINT) AS mentions
 FROM raw_city_reports r
 LEFT JOIN ref_cities c ON c.code = r.city_code
 WHERE r.text IS NOT NULL;
+
+COMMENT ON TABLE clean_city_reports IS 'government work reports (source city_reports); step 081_city_reports';
+COMMENT ON COLUMN clean_city_reports.record_id IS 'raw record id (lineage: the raw table and the archived page)';
+COMMENT ON COLUMN clean_city_reports.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_city_reports.city_code IS 'the citys code in the report URL';
+COMMENT ON COLUMN clean_city_reports.in_sample IS 'the code is a sample city';
+COMMENT ON COLUMN clean_city_reports.text_chars IS 'length of the report text, characters';
+COMMENT ON COLUMN clean_city_reports.mentions IS 'occurrences of 互联网金融, 金融科技 and 科技金融, count';
 
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'city_reports', record_id, 'city code is not a sample city', city_code

@@ -8,6 +8,13 @@ SELECT r.record_id, r.run_id AS collect_run_id, r.city_code, r.name,
 FROM raw_city_regulators r
 LEFT JOIN ref_cities c ON c.code = r.city_code;
 
+COMMENT ON TABLE clean_city_regulators IS 'financial regulators and associations listed per city (source city_regulators); step 082_city_regulators';
+COMMENT ON COLUMN clean_city_regulators.record_id IS 'raw record id (lineage: the raw table and the archived page)';
+COMMENT ON COLUMN clean_city_regulators.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_city_regulators.city_code IS 'the citys code in the list URL';
+COMMENT ON COLUMN clean_city_regulators.name IS 'regulator or association as printed';
+COMMENT ON COLUMN clean_city_regulators.in_sample IS 'the code is a sample city';
+
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'city_regulators', record_id, 'city code is not a sample city', city_code
 FROM clean_city_regulators WHERE NOT in_sample;

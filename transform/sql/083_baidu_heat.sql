@@ -4,7 +4,7 @@
 -- an integer is quarantined and counts 0. A city without weeks gets NULL (no data).
 
 CREATE OR REPLACE TABLE clean_baidu_heat AS
-SELECT b.record_id, b.run_id AS collect_run_id, b.city_code, b.week,
+SELECT b.record_id, b.run_id AS collect_run_id, b.city_code, TRY_CAST(b.week AS DATE) AS week, b.week AS week_raw,
        c.code IS NOT NULL AS in_sample,
        b.fintech_cn, b.internet_finance, b.fintech_en,
        TRY_CAST(b.fintech_cn AS BIGINT) AS fintech_cn_n,
@@ -13,9 +13,26 @@ SELECT b.record_id, b.run_id AS collect_run_id, b.city_code, b.week,
 FROM raw_baidu_heat b
 LEFT JOIN ref_cities c ON c.code = b.city_code;
 
+COMMENT ON TABLE clean_baidu_heat IS 'weekly Baidu index of the fintech keywords per city (source baidu_heat); step 083_baidu_heat';
+COMMENT ON COLUMN clean_baidu_heat.record_id IS 'raw record id (lineage: the raw table and the archived page)';
+COMMENT ON COLUMN clean_baidu_heat.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_baidu_heat.city_code IS 'the citys code in the URL';
+COMMENT ON COLUMN clean_baidu_heat.week IS 'first day (Monday) of the week';
+COMMENT ON COLUMN clean_baidu_heat.week_raw IS 'the week as given';
+COMMENT ON COLUMN clean_baidu_heat.in_sample IS 'the code is a sample city';
+COMMENT ON COLUMN clean_baidu_heat.fintech_cn IS '金融科技 index as given';
+COMMENT ON COLUMN clean_baidu_heat.internet_finance IS '互联网金融 index as given';
+COMMENT ON COLUMN clean_baidu_heat.fintech_en IS 'Fintech index as given';
+COMMENT ON COLUMN clean_baidu_heat.fintech_cn_n IS '金融科技 index, points';
+COMMENT ON COLUMN clean_baidu_heat.internet_finance_n IS '互联网金融 index, points';
+COMMENT ON COLUMN clean_baidu_heat.fintech_en_n IS 'Fintech index, points';
+
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'baidu_heat', record_id, 'city code is not a sample city', city_code
 FROM clean_baidu_heat WHERE NOT in_sample
+UNION ALL
+SELECT 'baidu_heat', record_id, 'week is not a date', week_raw
+FROM clean_baidu_heat WHERE week IS NULL
 UNION ALL
 SELECT 'baidu_heat', record_id, 'index value is not an integer',
        concat_ws(',', fintech_cn, internet_finance, fintech_en)

@@ -11,6 +11,17 @@ SELECT u.record_id, u.run_id AS collect_run_id, u.city_code, u.city,
 FROM raw_credit_users u
 LEFT JOIN ref_cities c ON c.code = u.city_code;
 
+COMMENT ON TABLE clean_credit_users IS 'deposit-free credit users per city (source credit_users); step 091_credit_users';
+COMMENT ON COLUMN clean_credit_users.record_id IS 'raw record id (lineage: the raw table and the archived page)';
+COMMENT ON COLUMN clean_credit_users.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_credit_users.city_code IS 'the citys code';
+COMMENT ON COLUMN clean_credit_users.city IS 'city name as printed';
+COMMENT ON COLUMN clean_credit_users.in_sample IS 'the code is a sample city';
+COMMENT ON COLUMN clean_credit_users.users_raw IS 'users as printed';
+COMMENT ON COLUMN clean_credit_users.covered_raw IS 'covered population as printed';
+COMMENT ON COLUMN clean_credit_users.users IS 'deposit-free credit users, count';
+COMMENT ON COLUMN clean_credit_users.covered_wan IS 'population the service covers, 万人';
+
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'credit_users', record_id, 'city code is not a sample city', city_code
 FROM clean_credit_users WHERE NOT in_sample

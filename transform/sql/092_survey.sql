@@ -11,6 +11,19 @@ SELECT s.record_id, s.run_id AS collect_run_id, s.response_id, s.city AS city_ra
 FROM raw_survey s
 LEFT JOIN ref_cities c ON c.name = s.city;
 
+COMMENT ON TABLE clean_survey IS 'questionnaire responses (source survey, an XLSX workbook); step 092_survey';
+COMMENT ON COLUMN clean_survey.record_id IS 'raw record id (lineage: raw_survey and the archived workbook)';
+COMMENT ON COLUMN clean_survey.collect_run_id IS 'the collect (or import) run the record comes from';
+COMMENT ON COLUMN clean_survey.response_id IS '编号: the response''s number';
+COMMENT ON COLUMN clean_survey.city_raw IS '城市 as written';
+COMMENT ON COLUMN clean_survey.city_code IS 'the sample city (4-digit NBS code); NULL = not a sample city';
+COMMENT ON COLUMN clean_survey.age_group IS '年龄段 as written';
+COMMENT ON COLUMN clean_survey.occupation IS '职业 as written';
+COMMENT ON COLUMN clean_survey.uses_p2p IS '是否使用网贷 as written';
+COMMENT ON COLUMN clean_survey.familiarity_label IS '区块链了解程度 as written';
+COMMENT ON COLUMN clean_survey.familiarity_raw IS '了解程度(分) as written';
+COMMENT ON COLUMN clean_survey.familiarity IS 'blockchain familiarity score, 1 (非常不了解) to 5 (非常了解)';
+
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'survey', record_id, 'city is not a sample city', city_raw
 FROM clean_survey WHERE city_code IS NULL

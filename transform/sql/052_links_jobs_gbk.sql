@@ -1,0 +1,17 @@
+-- requires: registry, jobs_gbk
+-- Link the jobs_gbk records to the registry (rules in 050_registry): a posting's company name (legal name, or a brand).
+-- A record left unlinked is kept in entity_links with its problem and listed in the quarantine.
+
+CREATE OR REPLACE TEMP TABLE link_input AS
+SELECT 'jobs_gbk' AS source, record_id, run_id AS collect_run_id, NULL::VARCHAR AS credit_code,
+       company AS legal_name, company AS brand
+FROM raw_jobs_gbk;
+
+INSERT INTO entity_links SELECT * FROM fhi_link('link_input');
+
+INSERT INTO quarantine (source, record_id, reason, value)
+SELECT l.source, l.record_id, 'unlinked: ' || l.problem, concat_ws(' | ', i.legal_name, i.brand, i.credit_code)
+FROM entity_links l JOIN link_input i ON i.record_id = l.record_id
+WHERE l.source = 'jobs_gbk' AND l.company_id IS NULL;
+
+DROP TABLE link_input;
