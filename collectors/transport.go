@@ -145,8 +145,12 @@ func (t *archivingTransport) RoundTrip(req *http.Request) (resp *http.Response, 
 	}
 	if p, ok := t.schedule.carry(req, key); ok {
 		p.Skipped++
-		t.stats.update(func(s *Stats) { s.Carried++ })
-		return t.serveArchived(req, p, 0)
+		if resp, err := t.serveArchived(req, p, 0); err == nil {
+			t.stats.update(func(s *Stats) { s.Carried++ })
+			return resp, nil
+		}
+		// The copy to carry forward cannot be read back (a damaged or missing WARC record): the
+		// page is due after all.
 	}
 	if req.Header.Get(hdrRefresh) != "" {
 		req = req.Clone(ctx)

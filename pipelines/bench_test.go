@@ -24,12 +24,8 @@ func BenchmarkCollectFullScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
-	opts.AllowedHosts = map[string][]string{}
-	for _, s := range collectors.Default.Sources() {
-		site, _ := srv.Site(s.Site)
-		opts.BaseURLs[s.Name], opts.AllowedHosts[s.Name] = site.BaseURL, site.Hosts[1:]
-	}
+	opts := CollectOptions{Crawl: collectors.DefaultOptions()}
+	opts.BaseURLs, opts.AllowedHosts = srv.Targets(collectors.Default.Sources())
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 	var pages, records int64
 	var wall time.Duration

@@ -26,13 +26,9 @@ func startSampleWeb(t *testing.T, scale float64) CollectOptions {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
+	opts := CollectOptions{Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
 	// Every source gets its site (each on a host of its own); only p2p is collected by default.
-	for _, src := range collectors.Default.Sources() {
-		if site, ok := srv.Site(src.Site); ok {
-			opts.BaseURLs[src.Name] = site.BaseURL
-		}
-	}
+	opts.BaseURLs, opts.AllowedHosts = srv.Targets(collectors.Default.Sources())
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
 	return opts

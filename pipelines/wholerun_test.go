@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
@@ -21,23 +20,8 @@ import (
 // fhi run crawls it.
 func startFullSampleWeb(t *testing.T, scale float64) CollectOptions {
 	t.Helper()
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: scale})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	sites := map[string]string{}
-	for _, s := range srv.Sites() {
-		sites[s.Name] = s.BaseURL
-	}
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions()}
-	for _, src := range collectors.Default.Sources() {
-		if u := sites[src.Site]; u != "" {
-			opts.BaseURLs[src.Name] = u
-		}
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
+	opts := startSampleWeb(t, scale)
+	opts.Sources = nil // every source with a site
 	return opts
 }
 
@@ -139,14 +123,21 @@ func TestRunAllResume(t *testing.T) {
 // succeeds although another source's latest run succeeded.
 func TestCollectResumeIgnoresFinishedSources(t *testing.T) {
 	opts := startFullSampleWeb(t, 0.1)
-	opts.Sources = []string{"city_stats", "p2p"}
 	lake := openTestLake(t)
+	finished := opts
+	finished.Sources = []string{"city_stats"}
+	if _, err := lake.Collect(t.Context(), finished); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	cancelWhenArchiving(ctx, cancel, lake, "p2p", 4096)
-	if _, err := lake.Collect(ctx, opts); err == nil {
+	interrupted := opts
+	interrupted.Sources = []string{"p2p"}
+	if _, err := lake.Collect(ctx, interrupted); err == nil {
 		t.Fatal("interrupted collect succeeded")
 	}
+	opts.Sources = []string{"city_stats", "p2p"}
 	res, err := lake.Collect(t.Context(), CollectOptions{Resume: true, BaseURLs: opts.BaseURLs, Crawl: opts.Crawl})
 	if err != nil {
 		t.Fatalf("collect --resume: %v", err)
@@ -213,7 +204,7 @@ func TestCollectGroupsByHost(t *testing.T) {
 	}
 
 	oneHost := slow(a)
-	oneHost.Sources, oneHost.Progress = []string{"city_stats", "crowdfunding"}, progress
+	oneHost.Sources, oneHost.Progress = []string{"city_stats", "city_reports"}, progress // both on the city site
 	res, err := openTestLake(t).Collect(t.Context(), oneHost)
 	if err != nil {
 		t.Fatal(err)
@@ -221,13 +212,13 @@ func TestCollectGroupsByHost(t *testing.T) {
 	if overlap(res.Runs) {
 		t.Error("two sources of one host crawled at the same time")
 	}
-	if !reported["city_stats"] || !reported["crowdfunding"] {
+	if !reported["city_stats"] || !reported["city_reports"] {
 		t.Errorf("progress named %v, want both sources", reported)
 	}
 
 	twoHosts := slow(a)
-	twoHosts.Sources = []string{"city_stats", "crowdfunding"}
-	twoHosts.BaseURLs["crowdfunding"] = b.BaseURLs["crowdfunding"]
+	twoHosts.Sources = []string{"city_stats", "city_reports"}
+	twoHosts.BaseURLs["city_reports"] = b.BaseURLs["city_reports"]
 	res, err = openTestLake(t).Collect(t.Context(), twoHosts)
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +227,7 @@ func TestCollectGroupsByHost(t *testing.T) {
 		t.Errorf("sources on two hosts crawled one after another: %s–%s and %s–%s",
 			res.Runs[0].StartedAt, res.Runs[0].FinishedAt, res.Runs[1].StartedAt, res.Runs[1].FinishedAt)
 	}
-	if res.Runs[0].Source != "city_stats" || res.Runs[1].Source != "crowdfunding" {
+	if res.Runs[0].Source != "city_reports" || res.Runs[1].Source != "city_stats" {
 		t.Errorf("runs not in source order: %s, %s", res.Runs[0].Source, res.Runs[1].Source)
 	}
 	if hostKey(collectJob{baseURL: "HTTP://Example.org/p2p"}, false) != hostKey(collectJob{baseURL: "http://example.org:80/vc"}, false) {

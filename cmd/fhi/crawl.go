@@ -132,13 +132,7 @@ func (cf *crawlFlags) prepare(stderr io.Writer) (pipelines.CollectOptions, func(
 		stop = func() { srv.Close() }
 		opts.Simulated = true
 		fmt.Fprintf(stderr, "sample web (simulated sites, seed %d, scale %g) at %s\n", *cf.seed, *cf.scale, srv.URL())
-		opts.AllowedHosts = map[string][]string{}
-		for _, src := range collectors.Default.Sources() {
-			if site, ok := srv.Site(src.Site); ok {
-				opts.BaseURLs[src.Name] = site.BaseURL
-				opts.AllowedHosts[src.Name] = site.Hosts[1:] // a site on two hosts
-			}
-		}
+		opts.BaseURLs, opts.AllowedHosts = srv.Targets(collectors.Default.Sources())
 		// Our own loopback server: no need to be polite, only correct.
 		opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 		opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = 50*time.Millisecond, 5*time.Second

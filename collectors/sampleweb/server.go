@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fhi-index/fhi/collectors"
 	"hash/fnv"
 	"net"
 	"net/http"
@@ -150,6 +151,22 @@ func (s *Server) Site(name string) (Site, bool) {
 		}
 	}
 	return Site{}, false
+}
+
+// Targets says where each of sources crawls on this server: its site's base URL and the other
+// hosts the site spans (the lender's loan pages live on a second host). Sources whose site the
+// sample web does not serve are left out.
+func (s *Server) Targets(sources []collectors.Source) (baseURLs map[string]string, otherHosts map[string][]string) {
+	baseURLs, otherHosts = map[string]string{}, map[string][]string{}
+	for _, src := range sources {
+		if site, ok := s.Site(src.Site); ok {
+			baseURLs[src.Name] = site.BaseURL
+			if len(site.Hosts) > 1 {
+				otherHosts[src.Name] = site.Hosts[1:]
+			}
+		}
+	}
+	return baseURLs, otherHosts
 }
 
 // World returns the world the server serves.
