@@ -21,6 +21,8 @@ type TransformOptions struct {
 	// SQLDir is an analyst's directory of SQL steps and reference CSVs laid over the embedded ones
 	// (transform.sql_dir in fhi.yaml, --sql-dir); its files are recorded as the run's inputs.
 	SQLDir string
+	// Step, if set, is told each SQL step as it starts (transform.Inputs.Step).
+	Step func(i, n int, name string)
 }
 
 // Transform cleans the raw records and computes the metrics in DuckDB.
@@ -56,7 +58,7 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 		return m, err
 	}
 	defer db.Close()
-	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs, SQLDir: opts.SQLDir})
+	res, err := transform.Run(ctx, db, transform.Inputs{RunID: m.RunID, Sources: inputs, SQLDir: opts.SQLDir, Step: opts.Step})
 	if err != nil {
 		return m, fmt.Errorf("transform run %s: %w", m.RunID, err)
 	}

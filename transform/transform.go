@@ -29,6 +29,9 @@ type Inputs struct {
 	// SQLDir, if set, is an analyst's directory of SQL steps and reference CSV files laid over the
 	// embedded ones (see StepsWith and data/README.md): no rebuild to add an indicator or a spelling.
 	SQLDir string
+	// Step, if set, is called as each step starts (i of n, counting from 1) and once more with i > n
+	// when the last has run: a long transform shows where it is.
+	Step func(i, n int, name string)
 }
 
 // Skipped is a step that did not run because a source it reads has no data.
@@ -185,7 +188,10 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 			}
 		}
 	}
-	for _, st := range steps {
+	for i, st := range steps {
+		if in.Step != nil {
+			in.Step(i+1, len(steps), st.Name)
+		}
 		var missing []string
 		for _, r := range st.Requires {
 			if !have[r] {
@@ -205,6 +211,9 @@ func Run(ctx context.Context, db *sql.DB, in Inputs) (*Result, error) {
 		}
 	}
 
+	if in.Step != nil {
+		in.Step(len(steps)+1, len(steps), "")
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM metric_history WHERE transform_run_id = ?`, in.RunID); err != nil {
 		return nil, fmt.Errorf("clearing history of run %s: %w", in.RunID, err)
 	}

@@ -85,7 +85,7 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, ps pipeli
 	prog := newCrawlProgress(ctx, stderr)
 	copts.Progress = prog.update
 	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: ps.allowPartial,
-		Transform: pipelines.TransformOptions{SQLDir: ps.sqlDir}})
+		Transform: pipelines.TransformOptions{SQLDir: ps.sqlDir, Step: prog.step}})
 	prog.finish()
 	if errors.Is(err, pipelines.ErrNothingToResume) {
 		// Like fhi collect --resume: nothing left to finish is not a failure; show what is published.

@@ -32,7 +32,9 @@ without a rebuild; fhi lint --sql-dir checks them first.`,
 				return err
 			}
 			defer lake.Close()
-			m, err := lake.Transform(cmd.Context(), pipelines.TransformOptions{FromRuns: from, SQLDir: dir})
+			prog := newCrawlProgress(cmd.Context(), a.stderr)
+			m, err := lake.Transform(cmd.Context(), pipelines.TransformOptions{FromRuns: from, SQLDir: dir, Step: prog.step})
+			prog.finish()
 			if err != nil {
 				return err
 			}

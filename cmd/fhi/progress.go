@@ -14,7 +14,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 )
 
-// crawlProgress shows what a crawl is doing. On a terminal: one line per active source (requests,
+// crawlProgress shows what a crawl (and the transform after it) is doing. On a terminal: one line per active source (requests,
 // records, rate, elapsed and, when the source's previous good run says how many requests to
 // expect, an estimate of the time left), drawn by mpb. Elsewhere (a log file, a scheduler):
 // structured slog lines every ten seconds and at each source's end, for log collectors.
@@ -23,6 +23,10 @@ type crawlProgress struct {
 	p    *mpb.Progress
 	mu   sync.Mutex
 	bars map[string]*sourceBar
+	// the transform's steps, once it starts
+	stepBar  *mpb.Bar
+	stepName string
+	stepAt   time.Time
 
 	// log lines
 	log  *slog.Logger
@@ -110,6 +114,38 @@ func (cp *crawlProgress) newBar(source string, sb *sourceBar) *mpb.Bar {
 		mpb.AppendDecorators(info))
 }
 
+// step is the pipelines.TransformOptions.Step callback: the transform's SQL step i of n, starting.
+func (cp *crawlProgress) step(i, n int, name string) {
+	if cp.log != nil {
+		if i <= n {
+			cp.log.Info("transform step", "step", name, "i", i, "of", n)
+		}
+		return
+	}
+	cp.mu.Lock()
+	if cp.stepBar == nil {
+		cp.stepAt = time.Now()
+		cp.stepBar = cp.p.New(int64(n), mpb.BarStyle().Lbound("[").Rbound("]"),
+			mpb.PrependDecorators(decor.Name("transform", decor.WCSyncWidthR)),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+				cp.mu.Lock()
+				defer cp.mu.Unlock()
+				return fmt.Sprintf("%s  %s", cp.stepName, time.Since(cp.stepAt).Round(time.Second))
+			})))
+	}
+	bar := cp.stepBar
+	if i <= n {
+		cp.stepName = fmt.Sprintf("step %d/%d %s", i, n, name)
+	} else {
+		cp.stepName = "done"
+	}
+	cp.mu.Unlock()
+	bar.SetCurrent(int64(i - 1))
+	if i > n {
+		bar.SetTotal(int64(n), true)
+	}
+}
+
 // finish completes the display: bars of sources that did not end (an interrupted run) are aborted
 // in place, and the terminal is left where the next output can follow.
 func (cp *crawlProgress) finish() {
@@ -121,6 +157,9 @@ func (cp *crawlProgress) finish() {
 		if !sb.bar.Completed() {
 			sb.bar.Abort(false)
 		}
+	}
+	if cp.stepBar != nil && !cp.stepBar.Completed() {
+		cp.stepBar.Abort(false)
 	}
 	cp.mu.Unlock()
 	cp.p.Wait()
