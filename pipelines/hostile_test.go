@@ -48,6 +48,9 @@ func TestHostileManifests(t *testing.T) {
 		{"absolute output path", id + ".json", func(m map[string]any) {
 			m["outputs"] = []map[string]any{{"path": "/etc/passwd", "sha256": "x", "bytes": 1}}
 		}, "is not a path inside the lake"},
+		{"input path climbing out", id + ".json", func(m map[string]any) {
+			m["inputs"] = []map[string]any{{"path": "../../etc/passwd", "sha256": "x", "bytes": 1}}
+		}, `input "../../etc/passwd" is neither a path inside the lake nor an absolute path`},
 		{"run id unlike its file", id + ".json", func(m map[string]any) { m["run_id"] = "collect-20260101T000000Z-ffff" }, "differs from its file name"},
 		{"run id that is a path", id + ".json", func(m map[string]any) { m["upstream_runs"] = []string{"../../etc"} }, `upstream run "../../etc" is not a run id`},
 		{"unknown stage", "frob-20260101T000000Z-abcd.json", func(m map[string]any) { m["stage"] = "frob"; m["run_id"] = "frob-20260101T000000Z-abcd" }, "not a run id fhi makes"},

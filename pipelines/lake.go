@@ -131,15 +131,24 @@ func (l *Lake) runsDir() string      { return filepath.Join(l.Root, "runs") }
 func (l *Lake) publishedDir() string { return filepath.Join(l.Root, "published") }
 
 // Rel returns path relative to the lake root, for manifests that stay valid when a lake is moved.
+// A file outside the lake (an analyst's SQL step, read as an input) keeps its absolute path.
 func (l *Lake) Rel(path string) string {
-	if r, err := filepath.Rel(l.Root, path); err == nil {
+	if r, err := filepath.Rel(l.Root, path); err == nil && filepath.IsLocal(r) {
 		return r
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
 	}
 	return path
 }
 
-// Abs resolves a lake-relative path.
-func (l *Lake) Abs(rel string) string { return filepath.Join(l.Root, rel) }
+// Abs resolves a lake-relative path (an absolute one, a file outside the lake, stays as it is).
+func (l *Lake) Abs(rel string) string {
+	if filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(l.Root, rel)
+}
 
 // inside reports whether path is the lake root or below it: the last check before anything is
 // deleted.

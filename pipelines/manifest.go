@@ -205,9 +205,16 @@ func (m *Manifest) validate(fileID string) error {
 			bad("upstream run %q is not a run id", id)
 		}
 	}
-	for _, f := range append(append([]FileRef(nil), m.Inputs...), m.Outputs...) {
+	// What a run wrote is inside the lake (prune removes it); what it read may be a file outside,
+	// named by its absolute path (an analyst's SQL step) — never a relative path climbing out.
+	for _, f := range m.Outputs {
 		if !filepath.IsLocal(f.Path) {
 			bad("file %q is not a path inside the lake", f.Path)
+		}
+	}
+	for _, f := range m.Inputs {
+		if !filepath.IsLocal(f.Path) && !filepath.IsAbs(f.Path) {
+			bad("input %q is neither a path inside the lake nor an absolute path", f.Path)
 		}
 	}
 	if p := m.Plan; p != nil {

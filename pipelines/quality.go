@@ -102,7 +102,15 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 	if !tableExists(ctx, db, "quarantine") {
 		return out, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT source, reason, count(*), min(value) FROM quarantine GROUP BY source, reason ORDER BY source, reason`)
+	// Unlinked records that no metric needs (entity_links serves their lineage) are listed but were
+	// not set aside; those a metric needs (postings) are in the quarantine already.
+	q := `SELECT source, reason, value FROM quarantine`
+	if tableExists(ctx, db, "entity_links") {
+		q += ` UNION ALL
+		SELECT l.source, 'unlinked (kept; no metric reads the link): ' || l.problem, l.matched_on FROM entity_links l
+		WHERE l.company_id IS NULL AND NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.record_id = l.record_id)`
+	}
+	rows, err := db.QueryContext(ctx, `SELECT source, reason, count(*), min(value) FROM (`+q+`) GROUP BY source, reason ORDER BY source, reason`)
 	if err != nil {
 		return nil, fmt.Errorf("reading the quarantine: %w", err)
 	}

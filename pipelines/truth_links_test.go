@@ -90,7 +90,7 @@ func TestLinkingPrecisionRecall(t *testing.T) {
 	}
 	listed := 0
 	for _, r := range q {
-		if r.Stage == StageTransform && strings.HasPrefix(r.Reason, "unlinked: ") {
+		if r.Stage == StageTransform && strings.HasPrefix(r.Reason, "unlinked") {
 			listed += int(r.Count)
 		}
 	}

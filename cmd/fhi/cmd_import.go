@@ -59,7 +59,7 @@ repeat an earlier row's --key are set aside and listed in the run's failures.jso
 			}
 			fmt.Fprintln(a.stdout)
 			if rep != nil && rep.Failures > 0 {
-				return pipelines.LossesErr([]pipelines.Loss{{Stage: "import", Source: m.Source, Run: m.RunID, QuarantinedRows: int64(rep.Failures)}})
+				return importLosses(fmt.Sprintf("succeeded with losses: %d rows set aside (short, long or a repeated key), listed in %s", rep.Failures, rep.FailureLog))
 			}
 			return nil
 		},
@@ -74,3 +74,9 @@ repeat an earlier row's --key are set aside and listed in the run's failures.jso
 	_ = cmd.RegisterFlagCompletionFunc("as", completeSources)
 	return cmd
 }
+
+// importLosses is an import that filed its good rows and set others aside: exit 3.
+type importLosses string
+
+func (e importLosses) Error() string        { return string(e) }
+func (e importLosses) Is(target error) bool { return target == pipelines.ErrSucceededWithLosses }

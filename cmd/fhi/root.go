@@ -74,7 +74,7 @@ func (a *app) exit(cmd *cobra.Command, err error) int {
 		return exitUsage
 	case errors.Is(err, pipelines.ErrSucceededWithLosses):
 		// The run did its job and published; what it set aside is listed by fhi quality.
-		fmt.Fprintf(a.stderr, "%s: %v (fhi quality lists them)\n", name, err)
+		fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
 		return exitLosses
 	default:
 		fmt.Fprintf(a.stderr, "%s: %v\n", name, err)

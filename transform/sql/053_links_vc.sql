@@ -1,6 +1,7 @@
 -- requires: registry, vc
 -- Link the vc records to the registry (rules in 050_registry): a deal's company (a legal name, or the product's brand where the list prints that) and its product.
--- A record left unlinked is kept in entity_links with its problem and listed in the quarantine.
+-- A record left unlinked is kept in entity_links with its problem and listed by fhi quality; no
+-- metric reads these links (they serve lineage), so it is not set aside: not in the quarantine.
 
 CREATE OR REPLACE TEMP TABLE link_input AS
 SELECT 'vc' AS source, record_id, run_id AS collect_run_id, NULL::VARCHAR AS credit_code,
@@ -9,9 +10,5 @@ FROM raw_vc;
 
 INSERT INTO entity_links SELECT * FROM fhi_link('link_input');
 
-INSERT INTO quarantine (source, record_id, reason, value)
-SELECT l.source, l.record_id, 'unlinked: ' || l.problem, concat_ws(' | ', i.legal_name, i.brand, i.credit_code)
-FROM entity_links l JOIN link_input i ON i.record_id = l.record_id
-WHERE l.source = 'vc' AND l.company_id IS NULL;
 
 DROP TABLE link_input;
