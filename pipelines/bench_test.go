@@ -76,18 +76,8 @@ func peakRSSMB() float64 {
 //
 //	go test -run '^$' -bench ReparseFullScale -benchtime 3x ./pipelines
 func BenchmarkReparseFullScale(b *testing.B) {
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}}
-	for _, s := range srv.Sites() {
-		if s.Name == "p2p" {
-			opts.BaseURLs["p2p"] = s.BaseURL
-		}
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
+	_, opts := serveSampleWeb(b, sampleweb.Options{Seed: 1, Scale: 1})
+	opts.Sources = []string{"p2p"}
 	lake, err := OpenLake(filepath.Join(b.TempDir(), "lake"))
 	if err != nil {
 		b.Fatal(err)

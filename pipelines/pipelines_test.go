@@ -18,20 +18,29 @@ import (
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
-// startSampleWeb serves a small sample web for the test and returns collect options pointing at it.
+// startSampleWeb serves a small sample web for the test and returns collect options pointing at it;
+// only p2p is collected unless the test says otherwise.
 func startSampleWeb(t *testing.T, scale float64) CollectOptions {
 	t.Helper()
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: scale})
+	_, opts := serveSampleWeb(t, sampleweb.Options{Seed: 1, Scale: scale})
+	opts.Sources = []string{"p2p"}
+	return opts
+}
+
+// serveSampleWeb serves a sample web for the test and returns it with collect options giving every
+// source its site (each on a host of its own), marked simulated as the CLI marks them.
+func serveSampleWeb(t testing.TB, o sampleweb.Options) (*sampleweb.Server, CollectOptions) {
+	t.Helper()
+	srv, err := sampleweb.Start("127.0.0.1:0", o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{Crawl: collectors.DefaultOptions(), Sources: []string{"p2p"}, Simulated: true}
-	// Every source gets its site (each on a host of its own); only p2p is collected by default.
+	opts := CollectOptions{Crawl: collectors.DefaultOptions(), Simulated: true}
 	opts.BaseURLs, opts.AllowedHosts = srv.Targets(collectors.Default.Sources())
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
 	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
-	return opts
+	return srv, opts
 }
 
 func openTestLake(t *testing.T) *Lake {

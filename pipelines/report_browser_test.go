@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 	"github.com/fhi-index/fhi/scoring"
 )
@@ -36,23 +35,8 @@ func chromiumPath() string {
 // every source, marked simulated as the CLI marks them.
 func fullSampleWeb(t *testing.T, faults sampleweb.Faults) CollectOptions {
 	t.Helper()
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 1, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Simulated: true}
-	sites := map[string]string{}
-	for _, s := range srv.Sites() {
-		sites[s.Name] = s.BaseURL
-	}
-	for _, src := range collectors.Default.Sources() {
-		if u, ok := sites[src.Site]; ok {
-			opts.BaseURLs[src.Name] = u
-		}
-	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = 10*time.Millisecond, time.Second
+	_, opts := serveSampleWeb(t, sampleweb.Options{Seed: 1, Scale: 1, Faults: faults})
+	opts.Crawl.Retry.BaseDelay = 10 * time.Millisecond
 	return opts
 }
 

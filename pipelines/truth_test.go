@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/fhi-index/fhi/collectors"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 )
 
@@ -24,27 +22,13 @@ func collectTruthWorld(t *testing.T, sources ...string) (*Lake, map[string]map[s
 // collectTruth is collectTruthWorld returning the directory the world's truth was exported to.
 func collectTruth(t *testing.T, sources ...string) (*Lake, string) {
 	t.Helper()
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	sites := map[string]string{}
-	for _, s := range srv.Sites() {
-		sites[s.Name] = s.BaseURL
-	}
-	opts := CollectOptions{BaseURLs: map[string]string{}, Crawl: collectors.DefaultOptions(), Sources: sources}
+	srv, opts := serveSampleWeb(t, sampleweb.Options{Seed: 1, Scale: 0.1})
+	opts.Sources = sources
 	for _, name := range sources {
-		src, err := collectors.Default.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if opts.BaseURLs[name] = sites[src.Site]; opts.BaseURLs[name] == "" {
-			t.Fatalf("the sample web has no site %q for source %s", src.Site, name)
+		if opts.BaseURLs[name] == "" {
+			t.Fatalf("the sample web has no site for source %s", name)
 		}
 	}
-	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 8, 0, 0
-	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
 
 	lake := openTestLake(t)
 	if _, err := lake.Collect(t.Context(), opts); err != nil {

@@ -238,17 +238,8 @@ func TestCollectGroupsByHost(t *testing.T) {
 // TestLossesAreReported: a run where some URLs failed for good still succeeds, and says so: its
 // Losses name the source and the count, and LossesErr turns them into the error fhi exits 3 on.
 func TestLossesAreReported(t *testing.T) {
-	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.1, Faults: sampleweb.Faults{ServerErrorRate: 0.05}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	opts := startSampleWeb(t, 0.1)
-	for _, s := range srv.Sites() {
-		if s.Name == "p2p" {
-			opts.BaseURLs["p2p"] = s.BaseURL
-		}
-	}
+	_, opts := serveSampleWeb(t, sampleweb.Options{Seed: 1, Scale: 0.1, Faults: sampleweb.Faults{ServerErrorRate: 0.05}})
+	opts.Sources = []string{"p2p"}
 	opts.Crawl.Retry.MaxAttempts = 1 // every 5xx is for good
 	lake := openTestLake(t)
 	res, err := lake.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})
