@@ -144,6 +144,9 @@ func TestReadOnlyLakeReadsWithoutChangingIt(t *testing.T) {
 // published scores and the run's progress; a reader holding the database open does not keep the
 // writer from transforming, scoring and publishing; and afterwards readers see the new scores.
 func TestReadersDuringACrawl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two nights with a reader holding the snapshot (about 20 s)")
+	}
 	w := openTestLake(t)
 	opts := startSampleWeb(t, 0.1)
 	first, err := w.RunAll(t.Context(), RunOptions{Collect: opts, AllowPartial: true})

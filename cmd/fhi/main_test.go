@@ -34,7 +34,11 @@ func fhi(t *testing.T, args ...string) (int, string, string) {
 
 func TestRunThenScores(t *testing.T) {
 	lake := filepath.Join(t.TempDir(), "lake")
-	code, out, errOut := fhi(t, "run", "--lake", lake, "--scale", "0.3")
+	scale := "0.3"
+	if testing.Short() {
+		scale = "0.05"
+	}
+	code, out, errOut := fhi(t, "run", "--lake", lake, "--scale", scale)
 	if code != exitOK {
 		t.Fatalf("fhi run exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -237,6 +241,9 @@ func TestKilledCollectThenRun(t *testing.T) {
 // the top five in the published order and Spearman ρ ≥ 0.9 over the published twenty. The sample
 // web is calibrated to the report, so this checks that collect → transform → score recovers it.
 func TestDefaultRunReproducesPublishedOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls the full-scale sample web (about 40 s)")
+	}
 	published := []string{"北京", "上海", "深圳", "杭州", "广州", "成都", "武汉", "南京", "天津", "西安",
 		"青岛", "济南", "重庆", "郑州", "长沙", "宁波", "合肥", "厦门", "大连", "贵阳"}
 	lake := filepath.Join(t.TempDir(), "lake")

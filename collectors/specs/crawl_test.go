@@ -83,6 +83,9 @@ func checkFailures(t *testing.T, source string, fs []collectors.Failure) {
 // serves malformed HTML and shifts its lists while they are paged: retries still get every record
 // — the truth's count — and leave the failures list empty.
 func TestCrawlSurvivesFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls every source under every fault (about 20 s)")
+	}
 	faults := sampleweb.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.02, SlowDelay: 50 * time.Millisecond,
 		RateLimit: 400, Malformed: true, Shift: true}
 	for _, src := range collectors.Default.Sources() {
