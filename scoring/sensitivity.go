@@ -1,14 +1,12 @@
 package scoring
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"sort"
 	"sync"
 
-	"gonum.org/v1/gonum/mat"
 )
 
 // Sensitivity is the outcome of the Monte Carlo uncertainty and sensitivity analysis (OECD/JRC
@@ -120,26 +118,15 @@ func (m *model) sensitivity(opts Options, base *evaluation) (*Sensitivity, error
 					if mn.n.Method != MethodAHP || len(mn.children) < 2 {
 						continue
 					}
-					k := len(mn.children)
-					pm := mat.NewDense(k, k, nil)
-					for a := 0; a < k; a++ {
-						pm.Set(a, a, 1)
-						for b := a + 1; b < k; b++ {
-							v := SaatyStep(mn.matrix.At(a, b), rng.IntN(3)-1)
-							pm.Set(a, b, v)
-							pm.Set(b, a, 1/v)
-						}
-					}
-					res, err := AHP(pm, m.fw.RandomIndex)
-					var ie *InconsistencyError
-					if err != nil && !errors.As(err, &ie) {
+					w, err := m.perturbedAHP(mn, rng)
+					if err != nil {
 						select {
 						case errc <- err:
 						default:
 						}
 						return
 					}
-					ahpW[i] = res.Weights
+					ahpW[i] = w
 				}
 				override := func(i int, cs [][]float64) ([]float64, bool) {
 					mn := m.nodes[i]

@@ -56,9 +56,7 @@ kaiser,variance:0.10,cumulative:0.60, which keeps 4 on its TAI data (Table 18).`
 			if err != nil {
 				return fmt.Errorf("%s: %w", file, err)
 			}
-			out := pcaOutput{Indicators: tab.Indicators, Units: len(tab.Units), Eigenvalues: res.Eigenvalues, Explained: res.Explained,
-				Kept: res.Kept, Retain: res.Retain, Rotation: res.Rotation, Basis: res.Basis, Rotated: res.Rotated, Loadings: res.Loadings, FactorVariance: res.FactorVariance,
-				Assigned: res.Assigned, Weights: res.Weights, Constant: res.Constant, Note: res.Note}
+			out := pcaOutput{Indicators: tab.Indicators, Units: len(tab.Units), PCAResult: res}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return fmt.Errorf("writing output: %w", err)
 			}
@@ -75,21 +73,9 @@ kaiser,variance:0.10,cumulative:0.60, which keeps 4 on its TAI data (Table 18).`
 
 // pcaOutput is the JSON printed by fhi pca.
 type pcaOutput struct {
-	Indicators     []string    `json:"indicators"`
-	Units          int         `json:"units"`
-	Eigenvalues    []float64   `json:"eigenvalues"`
-	Explained      []float64   `json:"explained"`
-	Kept           int         `json:"kept"`
-	Retain         string      `json:"retain"`
-	Rotation       string      `json:"rotation"`
-	Basis          string      `json:"basis"`
-	Rotated        bool        `json:"rotated"`
-	Loadings       [][]float64 `json:"loadings"`
-	FactorVariance []float64   `json:"factor_variance"`
-	Assigned       []int       `json:"assigned"`
-	Weights        []float64   `json:"weights"`
-	Constant       []string    `json:"constant,omitempty"`
-	Note           string      `json:"note,omitempty"`
+	Indicators []string `json:"indicators"`
+	Units      int      `json:"units"`
+	scoring.PCAResult
 }
 
 // readTable reads a wide indicator CSV; a read failure is a usage error naming file and line.
