@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-
 )
 
 // Sensitivity is the outcome of the Monte Carlo uncertainty and sensitivity analysis (OECD/JRC
