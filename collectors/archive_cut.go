@@ -72,3 +72,6 @@ func hashSynced(path string) (ArchiveFile, error) {
 // HashFile syncs the file at path to disk and returns its size and SHA-256: what a commit
 // records of each file it names.
 func HashFile(path string) (ArchiveFile, error) { return hashSynced(path) }
+
+// Dir is the directory the archive writes into.
+func (a *Archive) Dir() string { return a.dir }

@@ -80,6 +80,13 @@ func (cr *Crawl) gatherVisit(req Request, ctx *colly.Context) error {
 		return colly.ErrNoURLFiltersMatch
 	}
 	l := Link{Method: req.Method, URL: u.String(), Body: req.Body, Header: req.Header.Clone(), Context: map[string]string{}}
+	// A redirect repeats the request's headers, among them what the client added — the user
+	// agent, the cookie jar's cookies — which the process that fetches the link adds its own of.
+	for k := range l.Header {
+		if isSecretHeader(k) || strings.EqualFold(k, "User-Agent") || isLineageHeader(k) && !strings.EqualFold(k, hdrRefresh) {
+			l.Header.Del(k)
+		}
+	}
 	if l.Method == http.MethodGet {
 		l.Method = ""
 	}

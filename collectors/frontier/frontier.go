@@ -160,6 +160,9 @@ func (f *Frontier) Close() error { return f.rdb.Close() }
 // String names the server with its password redacted.
 func (f *Frontier) String() string { return "frontier " + f.addr + " (keys " + f.opts.Prefix + ":*)" }
 
+// Addr is the server's URL with its password redacted: for messages and manifests.
+func (f *Frontier) Addr() string { return f.addr }
+
 // Options returns the options in force, defaults filled in.
 func (f *Frontier) Options() Options { return f.opts }
 
