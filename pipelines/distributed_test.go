@@ -20,7 +20,7 @@ import (
 )
 
 // sampleWebOptions serves a sample web with faults and returns collect options for every source.
-func sampleWebOptions(t testing.TB, scale float64, faults sampleweb.Faults) CollectOptions {
+func sampleWebOptions(t testing.TB, scale float64, faults sampleweb.Faults) (CollectOptions, *sampleweb.Server) {
 	t.Helper()
 	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: scale, Faults: faults})
 	if err != nil {
@@ -35,7 +35,7 @@ func sampleWebOptions(t testing.TB, scale float64, faults sampleweb.Faults) Coll
 	}
 	opts.Crawl.Parallelism, opts.Crawl.Delay, opts.Crawl.RandomDelay = 4, 0, 0
 	opts.Crawl.Retry.BaseDelay, opts.Crawl.Retry.MaxDelay = time.Millisecond, time.Second
-	return opts
+	return opts, srv
 }
 
 // partitionRecords reads every record of the runs' partitions: source → record id → fields (and
@@ -112,7 +112,7 @@ func TestDistributedCollectMatchesSingleProcess(t *testing.T) {
 		t.Skip("two crawls of the sample web and a redis-server; skipped with -short")
 	}
 	srv := frontiertest.Start(t, frontiertest.Options{})
-	opts := sampleWebOptions(t, 0.02, sampleweb.Faults{})
+	opts, _ := sampleWebOptions(t, 0.02, sampleweb.Faults{})
 
 	single := openTestLake(t)
 	sres, err := single.Collect(t.Context(), opts)

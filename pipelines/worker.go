@@ -529,6 +529,10 @@ func (lw *leaseWork) batch(ctx context.Context, items []frontier.Work) bool {
 			continue
 		}
 		sem <- struct{}{}
+		if !lw.lease.Valid() || ctx.Err() != nil {
+			<-sem // the lease ran out while this request waited for a slot
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
