@@ -48,7 +48,7 @@ func workerProcess(id string) int {
 		return 1
 	}
 	var mu sync.Mutex
-	rep, err := lake.Work(ctx, f, WorkerOptions{ID: id, Run: os.Getenv("FHI_TEST_RUN"), Concurrency: 2, Poll: 20 * time.Millisecond,
+	rep, err := lake.Work(ctx, f, WorkerOptions{ID: id, Run: os.Getenv("FHI_TEST_RUN"), Concurrency: 2, Poll: 20 * time.Millisecond, Trace: func(string, ...any) {},
 		Log: func(format string, args ...any) {
 			mu.Lock()
 			defer mu.Unlock()

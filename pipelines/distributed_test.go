@@ -140,7 +140,7 @@ func TestDistributedCollectMatchesSingleProcess(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				rep, err := view.Work(t.Context(), f, WorkerOptions{ID: fmt.Sprintf("w%d", i), Run: run, Concurrency: 3, Poll: 20 * time.Millisecond, Log: t.Logf})
+				rep, err := view.Work(t.Context(), f, WorkerOptions{ID: fmt.Sprintf("w%d", i), Run: run, Concurrency: 3, Poll: 20 * time.Millisecond, Log: t.Logf, Trace: t.Logf})
 				if err != nil {
 					t.Errorf("worker %d: %v", i, err)
 				}

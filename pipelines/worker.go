@@ -38,8 +38,10 @@ type WorkerOptions struct {
 	Registry *collectors.Registry
 	// Getenv reads site credentials (FHI_<SOURCE>_COOKIE…); default os.Getenv.
 	Getenv func(string) string
-	// Log, if set, hears what the worker does: leases taken, commits refused, errors it rides out.
-	Log func(format string, args ...any)
+	// Log, if set, hears what a person running the worker should know: commits refused, batches
+	// dropped, errors ridden out, runs skipped. Trace, if set, hears every lease taken too.
+	Log   func(format string, args ...any)
+	Trace func(format string, args ...any)
 }
 
 // WorkerReport counts what a worker committed.
@@ -81,6 +83,9 @@ func (l *Lake) Work(ctx context.Context, f *frontier.Frontier, opts WorkerOption
 	}
 	if opts.Log == nil {
 		opts.Log = func(string, ...any) {}
+	}
+	if opts.Trace == nil {
+		opts.Trace = func(string, ...any) {}
 	}
 	for _, s := range opts.Sources {
 		if _, err := opts.Registry.Lookup(s); err != nil {
@@ -171,7 +176,7 @@ func (wk *worker) loop(ctx context.Context, slot int) {
 			}
 			worked = true
 			wk.count(func(r *WorkerReport) { r.Leases++ })
-			wk.opts.Log("slot %d: lease on %s for run %s (token %d)", slot, lease.Host(), run, lease.Token())
+			wk.opts.Trace("slot %d: lease on %s for run %s (token %d)", slot, lease.Host(), run, lease.Token())
 			(&leaseWork{wk: wk, p: p, lease: lease, slot: slot, archives: archives}).run(ctx)
 			break
 		}
@@ -626,7 +631,7 @@ func (lw *leaseWork) batch(ctx context.Context, items []frontier.Work) bool {
 		wk.opts.Log("batch %d of %s (%d requests) dropped: %s", seq, lw.lease.Host(), len(done), why)
 	}
 	if failed || len(done) == 0 {
-		drop("nothing to commit")
+		drop("nothing done under the lease")
 		wk.count(func(r *WorkerReport) { r.Dropped++ })
 		return !failed && lw.lease.Valid()
 	}
