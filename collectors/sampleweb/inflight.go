@@ -58,4 +58,3 @@ func (s *Server) counted(h http.Handler) http.Handler {
 		h.ServeHTTP(rw, r)
 	})
 }
-
