@@ -60,6 +60,9 @@ type SinkOptions struct {
 	// Prefix starts the part files' names (default "part"): workers sharing a directory name
 	// theirs apart.
 	Prefix string
+	// Scratch writes parts to be read back once and rewritten (a worker's batches, merged when
+	// the run is sealed): uncompressed and without dictionaries, cheap to write.
+	Scratch bool
 }
 
 // ParquetSink writes one source's records of one run as zstd Parquet part files
@@ -175,6 +178,9 @@ func (s *ParquetSink) openPartLocked() error {
 		return fmt.Errorf("creating part file: %w", err)
 	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDictionaryDefault(true))
+	if s.opts.Scratch {
+		props = parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithDictionaryDefault(false))
+	}
 	w, err := pqarrow.NewFileWriter(s.schema, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		f.Close()
@@ -247,3 +253,6 @@ func syncFile(path string) error {
 	}
 	return nil
 }
+
+// Dir is the directory the sink writes into.
+func (s *ParquetSink) Dir() string { return s.dir }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,7 +49,11 @@ func workerProcess(id string) int {
 		return 1
 	}
 	var mu sync.Mutex
-	rep, err := lake.Work(ctx, f, WorkerOptions{ID: id, Run: os.Getenv("FHI_TEST_RUN"), Concurrency: 2, Poll: 20 * time.Millisecond, Trace: func(string, ...any) {},
+	slots, err := strconv.Atoi(os.Getenv("FHI_TEST_SLOTS"))
+	if err != nil {
+		slots = 2
+	}
+	rep, err := lake.Work(ctx, f, WorkerOptions{ID: id, Run: os.Getenv("FHI_TEST_RUN"), Concurrency: slots, Poll: 20 * time.Millisecond, Trace: func(string, ...any) {},
 		Log: func(format string, args ...any) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -77,11 +82,11 @@ func (p *testWorker) output() string {
 	return strings.Join(p.lines, "\n")
 }
 
-func startTestWorker(t *testing.T, id, lake, frontierURL, run string, ttl time.Duration) *testWorker {
+func startTestWorker(t testing.TB, id, lake, frontierURL, run string, ttl time.Duration, env ...string) *testWorker {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), workerProcessEnv+"="+id, "FHI_TEST_LAKE="+lake, "FHI_TEST_FRONTIER="+frontierURL,
-		"FHI_TEST_RUN="+run, "FHI_TEST_LEASE_TTL="+ttl.String())
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(append(os.Environ(), workerProcessEnv+"="+id, "FHI_TEST_LAKE="+lake, "FHI_TEST_FRONTIER="+frontierURL,
+		"FHI_TEST_RUN="+run, "FHI_TEST_LEASE_TTL="+ttl.String()), env...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()

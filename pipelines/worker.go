@@ -29,8 +29,9 @@ type WorkerOptions struct {
 	// Concurrency is how many hosts the worker crawls at once, each under its own lease
 	// (default 4). Within a host, the run's per-host parallelism applies.
 	Concurrency int
-	// Batch is how many requests are claimed, fetched and committed together (default: four times
-	// the per-host parallelism, between 8 and 64). A lost lease costs at most a batch.
+	// Batch is how many finished requests are committed together, with their files (default 16
+	// times the per-host parallelism, between 32 and 256; a batch also goes after 2 s). A lost
+	// lease costs at most a batch; larger batches mean fewer, larger files.
 	Batch int
 	// Poll is how long a worker with nothing to do waits before looking again (default 500ms).
 	Poll time.Duration
@@ -90,6 +91,13 @@ func (l *Lake) Work(ctx context.Context, f *frontier.Frontier, opts WorkerOption
 	for _, s := range opts.Sources {
 		if _, err := opts.Registry.Lookup(s); err != nil {
 			return nil, err
+		}
+	}
+	if opts.Run != "" {
+		// A run to serve that is unknown is a mistake (a typo, another frontier prefix), not a
+		// job done.
+		if _, err := f.Progress(ctx, opts.Run); err != nil {
+			return nil, fmt.Errorf("serving frontier run %s: %w", opts.Run, err)
 		}
 	}
 	w, err := f.NewWorker(ctx, opts.ID)
@@ -293,8 +301,8 @@ func (wk *worker) closeArchives() error {
 	return errors.Join(errs...)
 }
 
-// leaseWork is one lease: batches of one host's requests, until its queues are empty or the
-// lease is lost.
+// leaseWork is one lease: a stream of one host's requests, fetched a few at a time and committed
+// in batches, until the host's queues are empty or the lease is lost.
 type leaseWork struct {
 	wk       *worker
 	p        *workerPlan
@@ -304,10 +312,11 @@ type leaseWork struct {
 	crawls   map[string]*sourceCrawl
 	prev     map[string]collectors.HostPoliteness // the previous holder's, by source
 	ctx      context.Context                      // the crawls': the lease's, ended by Work's too
-	mu       sync.Mutex
+
+	mu sync.Mutex
 	// lastAnswer is when the host last answered this lease; handed to the next holder.
 	lastAnswer time.Time
-	// links are the requests the current batch's pages led to.
+	// links are the requests the pages fetched since the last commit led to.
 	links []frontier.Item
 }
 
@@ -317,22 +326,54 @@ type hostState struct {
 	Sources    map[string]collectors.HostPoliteness `json:"sources,omitempty"`
 }
 
+// maxBatchAge bounds how long a finished request waits for its commit.
+const maxBatchAge = 2 * time.Second
+
+// pending is what finished since the last commit.
+type pending struct {
+	done  []frontier.Work
+	given map[string][]collectors.Failure // entries given up without a fetch, by source
+	since time.Time                       // when the oldest finished
+}
+
+func (p *pending) add(w frontier.Work) {
+	if len(p.done) == 0 {
+		p.since = time.Now()
+	}
+	p.done = append(p.done, w)
+}
+
+type fetched struct {
+	w  frontier.Work
+	ok bool
+}
+
 func (lw *leaseWork) run(ctx context.Context) {
 	// Fetches stop when the lease is lost or the worker is told to stop, whichever comes first.
 	fctx, cancel := context.WithCancelCause(lw.lease.Context())
 	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
 	lw.ctx = fctx
+	lw.crawls = map[string]*sourceCrawl{}
+	inflight := 0
+	results := make(chan fetched)
+	var committing chan bool // the outstanding commit's outcome, nil when none is under way
 	defer func() {
+		for ; inflight > 0; inflight-- {
+			<-results // a lost lease's fetches end at once; a failed commit's finish first
+		}
+		if committing != nil {
+			<-committing
+		}
 		stop()
 		cancel(nil)
 		for _, c := range lw.crawls {
 			c.crawl.Close()
+			lw.discard(c)
 		}
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = lw.lease.Release(rctx) // unreleased, it lapses; its entries are taken over then
 	}()
-	lw.crawls = map[string]*sourceCrawl{}
 	var prev hostState
 	if raw := lw.lease.HostState(); raw != nil {
 		_ = json.Unmarshal(raw, &prev) // a state that does not parse is no state
@@ -340,38 +381,129 @@ func (lw *leaseWork) run(ctx context.Context) {
 	lw.prev = prev.Sources
 	lw.lastAnswer = prev.LastAnswer
 	// As if one process had crawled on: no request sooner than the delay after the last.
-	wait := time.Duration(0)
+	wait := collectors.HandoffWait(collectors.HostPoliteness{LastAnswer: prev.LastAnswer}, lw.p.Crawl, time.Now())
 	for _, hp := range prev.Sources {
 		wait = max(wait, collectors.HandoffWait(hp, lw.p.Crawl, time.Now()))
 	}
-	wait = max(wait, collectors.HandoffWait(collectors.HostPoliteness{LastAnswer: prev.LastAnswer}, lw.p.Crawl, time.Now()))
 	select {
-	case <-lw.lease.Context().Done():
-		return
-	case <-ctx.Done():
+	case <-fctx.Done():
 		return
 	case <-time.After(wait):
 	}
-	n := lw.wk.opts.Batch
-	if n <= 0 {
-		n = min(max(4*lw.p.Crawl.Parallelism, 8), 64)
+
+	// Twice the host's parallelism in flight keeps its slots busy while pages are parsed; the
+	// transport holds the host to its limit.
+	limit := max(2*lw.p.Crawl.Parallelism, 1)
+	batch := lw.wk.opts.Batch
+	if batch <= 0 {
+		batch = min(max(16*lw.p.Crawl.Parallelism, 32), 256)
 	}
-	for ctx.Err() == nil && lw.lease.Valid() {
-		items, err := lw.lease.Claim(ctx, n)
-		if err != nil {
-			if !errors.Is(err, frontier.ErrLeaseLost) && !errors.Is(err, frontier.ErrFenced) && !errors.Is(err, frontier.ErrRunClosed) {
-				lw.wk.opts.Log("claiming from %s: %v", lw.lease.Host(), err)
+	var (
+		buffer []frontier.Work
+		pend   = pending{given: map[string][]collectors.Failure{}}
+		dry    bool // the last claim found nothing queued
+		ended  bool // the lease is lost or the worker stops: no new fetch
+		lost   bool // a commit failed: nothing more is committed under this lease
+	)
+	tick := time.NewTicker(maxBatchAge / 4)
+	defer tick.Stop()
+	for {
+		for !ended && !dry && inflight < limit {
+			if ctx.Err() != nil || !lw.lease.Valid() {
+				ended = true
+				break
 			}
-			if len(items) == 0 {
-				return
+			if len(buffer) == 0 {
+				items, err := lw.lease.Claim(ctx, limit)
+				if err != nil && len(items) == 0 {
+					if !errors.Is(err, frontier.ErrLeaseLost) && !errors.Is(err, frontier.ErrFenced) && !errors.Is(err, frontier.ErrRunClosed) {
+						lw.wk.opts.Log("claiming from %s: %v", lw.lease.Host(), err)
+					}
+					ended = true
+					break
+				}
+				if len(items) == 0 {
+					dry = true
+					break
+				}
+				buffer = items
 			}
+			it := buffer[0]
+			buffer = buffer[1:]
+			c, err := lw.crawlFor(it.Source)
+			if err != nil {
+				lw.wk.opts.Log("%s: %v — left for another worker", it.URL, err)
+				continue
+			}
+			c.touched = true
+			if it.Deliveries > maxDeliveries {
+				pend.given[it.Source] = append(pend.given[it.Source], collectors.Failure{URL: it.URL, Kind: "fetch", Attempts: int(it.Deliveries - 1),
+					Error: fmt.Sprintf("given up: handed to workers %d times without a commit (it crashes or hangs whoever fetches it)", it.Deliveries-1)})
+				pend.add(it)
+				continue
+			}
+			inflight++
+			go func() {
+				err := c.crawl.Fetch(collectors.Link{Method: it.Method, URL: it.URL, Body: it.Body, Header: it.Header, Context: it.Context})
+				lw.mu.Lock()
+				lw.lastAnswer = time.Now()
+				lw.mu.Unlock()
+				results <- fetched{w: it, ok: err == nil} // not ok: interrupted, left pending
+			}()
 		}
-		if len(items) == 0 {
-			return // the host's queues are empty for now
+		// Links are committed as soon as they are found, alone: the next page of a list must not
+		// wait for the rest of its batch (a chain of pages would crawl at one page per batch).
+		// That is safe before the pages that found them are committed, because the seen set makes
+		// adding a link idempotent: a page redone after a lost batch finds its links queued.
+		if !lost && !ended && lw.commitLinks(ctx) {
+			dry = false
 		}
-		if !lw.batch(ctx, items) {
+		// Commit a full batch; an old one; or, when nothing is under way, what finished. One
+		// commit at a time, while fetching goes on.
+		if n := len(pend.done); !lost && committing == nil && n > 0 &&
+			(n >= batch || time.Since(pend.since) >= maxBatchAge || inflight == 0) {
+			j := lw.cutBatch(&pend)
+			committing = make(chan bool, 1)
+			go func() { committing <- j.finish(ctx) }()
+		}
+		if inflight == 0 && committing == nil {
+			return // nothing under way, nothing to commit: the host is done for now
+		}
+		select {
+		case r := <-results:
+			inflight--
+			if r.ok && !lost {
+				pend.add(r.w)
+			}
+		case ok := <-committing:
+			committing = nil
+			if !ok {
+				ended = true // fenced, closed or unknown: the rest of what is under way is not committed
+				pend = pending{given: map[string][]collectors.Failure{}}
+				lost = true
+			} else if !ended {
+				dry = false // the commit may have queued this host's next requests
+			}
+		case <-tick.C:
+		}
+		if lost && inflight == 0 && committing == nil {
 			return
 		}
+	}
+}
+
+// discard deletes what c wrote since the last commit: nothing committed names it, and the
+// entries it was for stay pending for the host's next holder.
+func (lw *leaseWork) discard(c *sourceCrawl) {
+	if _, sink := c.out.detach(0); sink != nil {
+		_ = sink.Close()
+		for _, p := range sink.Parts() {
+			_ = os.Remove(p)
+		}
+	}
+	warcs, _ := c.archive.Cut()
+	for _, a := range warcs {
+		_ = os.Remove(filepath.Join(c.archive.Dir(), a.Name))
 	}
 }
 
@@ -381,7 +513,8 @@ type sourceCrawl struct {
 	crawl   *collectors.Crawl
 	archive *collectors.Archive
 	out     *batchWriter
-	stats   collectors.Stats // at the last batch boundary
+	stats   collectors.Stats // at the last commit
+	touched bool             // fetched from since the last commit
 }
 
 // batchWriter sends a crawl's records to the current batch's Parquet sink, made on the first
@@ -395,36 +528,25 @@ type batchWriter struct {
 	sink *collectors.ParquetSink
 }
 
+// Write holds the lock while it writes: a batch boundary (cut) never closes a sink under a write.
 func (b *batchWriter) Write(ctx context.Context, r collectors.Record) error {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.sink == nil {
-		b.sink = collectors.NewParquetSink(b.dir, b.src.Name, b.run, b.src.Fields, collectors.SinkOptions{Prefix: fmt.Sprintf("b%06d", b.seq)})
+		b.sink = collectors.NewParquetSink(b.dir, b.src.Name, b.run, b.src.Fields, collectors.SinkOptions{Prefix: fmt.Sprintf("b%06d", b.seq), Scratch: true})
 	}
-	s := b.sink
-	b.mu.Unlock()
-	return s.Write(ctx, r)
+	return b.sink.Write(ctx, r)
 }
 
-// start begins batch seq: its part files are named bSEQ-NNNNN.parquet, unique in the worker's
-// directory (slots of one worker number their batches from one counter).
-func (b *batchWriter) start(seq int64) {
+// detach takes the batch's sink (nil if no record came) for its commit to close; the next
+// batch's files are named bNEXT-NNNNN.parquet, unique in the worker's directory (the slots of a
+// worker number their batches from one counter). It returns the detached batch's number.
+func (b *batchWriter) detach(next int64) (int64, *collectors.ParquetSink) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.seq = seq
-}
-
-// cut closes the batch's sink and returns its part files (synced), rows and duplicates skipped.
-func (b *batchWriter) cut() ([]string, int64, int64, error) {
-	b.mu.Lock()
-	s := b.sink
-	b.sink = nil
-	b.mu.Unlock()
-	if s == nil {
-		return nil, 0, 0, nil
-	}
-	err := s.Close()
-	rows, dups := s.Rows()
-	return s.Parts(), rows, dups, err
+	seq, s := b.seq, b.sink
+	b.sink, b.seq = nil, next
+	return seq, s
 }
 
 func (lw *leaseWork) crawlFor(source string) (*sourceCrawl, error) {
@@ -446,7 +568,7 @@ func (lw *leaseWork) crawlFor(source string) (*sourceCrawl, error) {
 	opts := lw.p.Crawl
 	opts.AllowedHosts = append(slices.Clone(opts.AllowedHosts), ps.AllowedHosts...)
 	opts.Headers = collectors.HeadersFromEnv(source, lw.wk.opts.Getenv)
-	out := &batchWriter{dir: lw.wk.lake.workerDir(source, ps.RunID, lw.wk.opts.ID), src: src, run: ps.RunID}
+	out := &batchWriter{dir: lw.wk.lake.workerDir(source, ps.RunID, lw.wk.opts.ID), src: src, run: ps.RunID, seq: lw.wk.batches.Add(1)}
 	crawl, err := collectors.NewCrawl(lw.ctx, src, ps.BaseURL, archive, out, opts)
 	if err != nil {
 		return nil, err
@@ -485,176 +607,167 @@ type sourceBatch struct {
 	Stats      collectors.Stats `json:"stats"`
 }
 
-// batch fetches items, writes and syncs their results, and commits them. It reports whether the
-// lease is still worth working under.
-func (lw *leaseWork) batch(ctx context.Context, items []frontier.Work) bool {
-	wk := lw.wk
-	seq := wk.batches.Add(1)
-	lw.mu.Lock()
-	lw.links = nil
-	lw.mu.Unlock()
-	var (
-		doneMu  sync.Mutex
-		done    []frontier.Work
-		meta    = batchMeta{Sources: map[string]*sourceBatch{}}
-		givenBy = map[string][]collectors.Failure{} // entries given up without a fetch
-	)
-	// Crawls are made here, in this goroutine, before the fetchers start.
-	byItem := make([]*sourceCrawl, len(items))
-	for i, it := range items {
-		c, err := lw.crawlFor(it.Source)
-		if err != nil {
-			wk.opts.Log("%s: %v — left for another worker", it.URL, err)
-			continue
-		}
-		byItem[i] = c
-		if _, ok := meta.Sources[it.Source]; !ok {
-			meta.Sources[it.Source] = &sourceBatch{}
-			c.out.start(seq)
-		}
-	}
-	parallel := max(2*lw.p.Crawl.Parallelism, 1)
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, it := range items {
-		c := byItem[i]
-		if c == nil {
-			continue
-		}
-		if !lw.lease.Valid() || ctx.Err() != nil {
-			break // stop fetching at once; what is done is committed
-		}
-		if it.Deliveries > maxDeliveries {
-			f := collectors.Failure{URL: it.URL, Kind: "fetch", Attempts: int(it.Deliveries - 1),
-				Error: fmt.Sprintf("given up: handed to workers %d times without a commit (it crashes or hangs whoever fetches it)", it.Deliveries-1)}
-			givenBy[it.Source] = append(givenBy[it.Source], f)
-			doneMu.Lock()
-			done = append(done, it)
-			doneMu.Unlock()
-			continue
-		}
-		sem <- struct{}{}
-		if !lw.lease.Valid() || ctx.Err() != nil {
-			<-sem // the lease ran out while this request waited for a slot
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			err := c.crawl.Fetch(collectors.Link{Method: it.Method, URL: it.URL, Body: it.Body, Header: it.Header, Context: it.Context})
-			lw.mu.Lock()
-			lw.lastAnswer = time.Now()
-			lw.mu.Unlock()
-			if err != nil {
-				return // interrupted: the entry stays pending for whoever holds the host next
-			}
-			doneMu.Lock()
-			done = append(done, it)
-			doneMu.Unlock()
-		}()
-	}
-	wg.Wait()
+// commitJob is one batch on its way to a commit: cut from the lease's stream of fetches
+// (cutBatch, in the lease's goroutine), then written, synced and committed (finish, in a
+// goroutine of its own, while the next requests are fetched).
+type commitJob struct {
+	lw      *leaseWork
+	seq     int64
+	done    []frontier.Work
+	links   []frontier.Item
+	meta    batchMeta
+	hs      hostState
+	stats   map[string]int64
+	sinks   []*collectors.ParquetSink
+	warcs   []frontier.File
+	paths   []string // every file of the batch, to delete if it is not committed
+	sidecar map[string]batchFiles
+	dirs    map[string]string // source → the worker's directory
+	failed  bool
+}
 
-	// The batch's files, durable before the commit names them.
-	var files []frontier.File
-	var paths []string
-	var failed bool
-	hs := hostState{LastAnswer: lw.lastAnswer, Sources: map[string]collectors.HostPoliteness{}}
-	stats := map[string]int64{}
-	for name, sb := range meta.Sources {
-		c := lw.crawls[name]
-		parts, rows, dups, err := c.out.cut()
-		if err != nil {
-			wk.opts.Log("writing the records of batch %d: %v", seq, err)
-			failed = true
+// cutBatch takes what finished since the last commit, and the files written meanwhile — every
+// source's, fetches still under way included: what they wrote so far is whole records and
+// exchanges, and belongs to the run once committed.
+func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
+	wk := lw.wk
+	j := &commitJob{lw: lw, meta: batchMeta{Sources: map[string]*sourceBatch{}}, stats: map[string]int64{},
+		hs: hostState{Sources: map[string]collectors.HostPoliteness{}}, sidecar: map[string]batchFiles{}, dirs: map[string]string{}}
+	for _, w := range pend.done {
+		if j.meta.Sources[w.Source] == nil {
+			j.meta.Sources[w.Source] = &sourceBatch{}
+		}
+		j.meta.Sources[w.Source].Done++
+	}
+	lw.mu.Lock()
+	j.hs.LastAnswer = lw.lastAnswer
+	lw.mu.Unlock()
+	for name, c := range lw.crawls {
+		if !c.touched && j.meta.Sources[name] == nil {
+			continue
+		}
+		c.touched = false
+		sb := j.meta.Sources[name]
+		if sb == nil {
+			sb = &sourceBatch{}
+			j.meta.Sources[name] = sb
+		}
+		seq, sink := c.out.detach(wk.batches.Add(1))
+		j.seq = seq
+		if sink != nil {
+			j.sinks = append(j.sinks, sink)
 		}
 		warcs, err := c.archive.Cut()
 		if err != nil {
 			wk.opts.Log("closing the WARC file of batch %d: %v", seq, err)
-			failed = true
+			j.failed = true
+		}
+		for _, a := range warcs {
+			p := filepath.Join(c.archive.Dir(), a.Name)
+			j.paths = append(j.paths, p)
+			j.warcs = append(j.warcs, frontier.File{Path: wk.lake.commitPath(p), Bytes: a.Bytes, SHA256: a.SHA256})
 		}
 		failures, pages := c.crawl.Drain()
-		failures = append(failures, givenBy[name]...)
+		failures = append(failures, pend.given[name]...)
 		now := c.crawl.Stats()
 		sb.Stats = statsDelta(now, c.stats)
 		c.stats = now
-		sb.Records, sb.Duplicates, sb.Failures, sb.Pages = rows, dups, len(failures), len(pages)
-		paths = append(paths, parts...)
-		for _, a := range warcs {
-			p := filepath.Join(c.archive.Dir(), a.Name)
-			paths = append(paths, p)
-			files = append(files, frontier.File{Path: wk.lake.commitPath(p), Bytes: a.Bytes, SHA256: a.SHA256})
-		}
+		sb.Failures, sb.Pages = len(failures), len(pages)
 		if len(failures)+len(pages) > 0 {
-			b, err := json.Marshal(batchFiles{Failures: failures, Pages: pages})
-			if err == nil {
-				p := filepath.Join(c.out.dir, fmt.Sprintf("b%06d.json", seq))
-				err = WriteFileAtomic(p, b)
-				paths = append(paths, p)
-			}
-			if err != nil {
-				wk.opts.Log("writing the failures and pages of batch %d: %v", seq, err)
-				failed = true
-			}
+			p := filepath.Join(c.out.dir, fmt.Sprintf("b%06d.json", seq))
+			j.sidecar[p] = batchFiles{Failures: failures, Pages: pages}
+			j.paths = append(j.paths, p)
 		}
-		hs.Sources[name] = c.crawl.Politeness(lw.lease.Host(), lw.lastAnswer)
-		stats["requests"] += sb.Stats.Requests
-		stats["bytes"] += sb.Stats.Bytes
-		stats["records"] += rows
-		stats["failed"] += int64(len(failures))
-		stats["pages"] += int64(len(pages))
-	}
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".warc.gz") {
-			continue // hashed by Cut
-		}
-		f, err := collectors.HashFile(p)
-		if err != nil {
-			wk.opts.Log("%v", err)
-			failed = true
-			continue
-		}
-		files = append(files, frontier.File{Path: wk.lake.commitPath(p), Bytes: f.Bytes, SHA256: f.SHA256})
-	}
-	if err := syncDirs(paths); err != nil {
-		wk.opts.Log("%v", err)
-		failed = true
-	}
-	for _, it := range done {
-		meta.Sources[it.Source].Done++
-	}
-	drop := func(why string) {
-		for _, p := range paths {
-			_ = os.Remove(p)
-		}
-		wk.opts.Log("batch %d of %s (%d requests) dropped: %s", seq, lw.lease.Host(), len(done), why)
-	}
-	if failed || len(done) == 0 {
-		drop("nothing done under the lease")
-		wk.count(func(r *WorkerReport) { r.Dropped++ })
-		return !failed && lw.lease.Valid()
+		j.dirs[name] = c.out.dir
+		lw.mu.Lock()
+		j.hs.Sources[name] = c.crawl.Politeness(lw.lease.Host(), lw.lastAnswer)
+		lw.mu.Unlock()
+		j.stats["requests"] += sb.Stats.Requests
+		j.stats["bytes"] += sb.Stats.Bytes
+		j.stats["failed"] += int64(len(failures))
+		j.stats["pages"] += int64(len(pages))
 	}
 	lw.mu.Lock()
-	links := lw.links[:0:0]
 	for _, it := range lw.links {
 		// One bad link must not get the whole batch refused (and redone, and refused again).
 		if err := it.Check(); err != nil {
 			wk.opts.Log("link dropped: %v", err)
 			continue
 		}
-		links = append(links, it)
+		j.links = append(j.links, it)
 	}
+	lw.links = nil
 	lw.mu.Unlock()
-	mb, _ := json.Marshal(meta)
-	hb, _ := json.Marshal(hs)
+	j.done = pend.done
+	*pend = pending{given: map[string][]collectors.Failure{}}
+	return j
+}
+
+// finish writes and syncs the batch's files and commits them. It reports whether the lease is
+// still worth working under.
+func (j *commitJob) finish(ctx context.Context) bool {
+	lw, wk := j.lw, j.lw.wk
+	files := j.warcs
+	for _, sink := range j.sinks {
+		err := sink.Close()
+		rows, dups := sink.Rows()
+		src := j.meta.Sources[sinkSource(sink, j.dirs)]
+		if src != nil {
+			src.Records, src.Duplicates = rows, dups
+		}
+		j.stats["records"] += rows
+		j.paths = append(j.paths, sink.Parts()...)
+		if err != nil {
+			wk.opts.Log("writing the records of batch %d: %v", j.seq, err)
+			j.failed = true
+		}
+	}
+	for p, bf := range j.sidecar {
+		b, err := json.Marshal(bf)
+		if err == nil {
+			err = WriteFileAtomic(p, b)
+		}
+		if err != nil {
+			wk.opts.Log("writing the failures and pages of batch %d: %v", j.seq, err)
+			j.failed = true
+		}
+	}
+	for _, p := range j.paths {
+		if strings.HasSuffix(p, ".warc.gz") {
+			continue // synced and hashed by Cut
+		}
+		f, err := collectors.HashFile(p)
+		if err != nil {
+			wk.opts.Log("%v", err)
+			j.failed = true
+			continue
+		}
+		files = append(files, frontier.File{Path: wk.lake.commitPath(p), Bytes: f.Bytes, SHA256: f.SHA256})
+	}
+	if err := syncDirs(j.paths); err != nil {
+		wk.opts.Log("%v", err)
+		j.failed = true
+	}
+	drop := func(why string) {
+		for _, p := range j.paths {
+			_ = os.Remove(p)
+		}
+		wk.opts.Log("batch %d of %s (%d requests) dropped: %s", j.seq, lw.lease.Host(), len(j.done), why)
+	}
+	if j.failed {
+		drop("its files could not be written")
+		wk.count(func(r *WorkerReport) { r.Dropped++ })
+		return false
+	}
+	mb, _ := json.Marshal(j.meta)
+	hb, _ := json.Marshal(j.hs)
 	// A worker told to stop still commits what it finished.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wk.f.Options().LeaseTTL)
 	defer cancel()
-	res, err := lw.lease.Commit(cctx, frontier.Batch{Done: done, Links: links, Files: files, Meta: mb, Stats: stats, HostState: hb})
+	res, err := lw.lease.Commit(cctx, frontier.Batch{Done: j.done, Links: j.links, Files: files, Meta: mb, Stats: j.stats, HostState: hb})
 	switch {
 	case err == nil:
-		wk.count(func(r *WorkerReport) { r.Commits++; r.Done += res.Done; r.Records += stats["records"] })
+		wk.count(func(r *WorkerReport) { r.Commits++; r.Done += res.Done; r.Records += j.stats["records"] })
 		return true
 	case errors.Is(err, frontier.ErrFenced):
 		drop(err.Error())
@@ -667,9 +780,51 @@ func (lw *leaseWork) batch(ctx context.Context, items []frontier.Work) bool {
 	default:
 		// The outcome is unknown: the commit may be registered, so its files stay; if it is
 		// not, the coordinator ignores them and the entries are redone.
-		wk.opts.Log("batch %d of %s: commit outcome unknown, files kept: %v", seq, lw.lease.Host(), err)
+		wk.opts.Log("batch %d of %s: commit outcome unknown, files kept: %v", j.seq, lw.lease.Host(), err)
 		return false
 	}
+}
+
+// commitLinks commits the links found since the last commit, alone, and reports whether there
+// were any and they went through.
+func (lw *leaseWork) commitLinks(ctx context.Context) bool {
+	lw.mu.Lock()
+	var links []frontier.Item
+	for _, it := range lw.links {
+		if err := it.Check(); err != nil {
+			lw.wk.opts.Log("link dropped: %v", err)
+			continue
+		}
+		links = append(links, it)
+	}
+	lw.links = nil
+	lw.mu.Unlock()
+	if len(links) == 0 {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lw.wk.f.Options().LeaseTTL)
+	defer cancel()
+	if _, err := lw.lease.Commit(cctx, frontier.Batch{Links: links}); err != nil {
+		// Fenced or closed: the pages that found them are redone by whoever holds the host, or
+		// not at all. Otherwise they go with the batch's commit.
+		if !errors.Is(err, frontier.ErrFenced) && !errors.Is(err, frontier.ErrRunClosed) {
+			lw.mu.Lock()
+			lw.links = append(lw.links, links...)
+			lw.mu.Unlock()
+		}
+		return false
+	}
+	return true
+}
+
+// sinkSource is the source whose worker directory a sink writes into.
+func sinkSource(s *collectors.ParquetSink, dirs map[string]string) string {
+	for name, d := range dirs {
+		if s.Dir() == d {
+			return name
+		}
+	}
+	return ""
 }
 
 // syncDirs fsyncs the directories of paths, so the files' names are as durable as their bytes.
