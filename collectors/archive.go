@@ -26,9 +26,11 @@ var secretHeaders = []string{"Authorization", "Cookie", "Proxy-Authorization", "
 // Archive writes every HTTP exchange of one run as WARC 1.1 records (ISO 28500), one gzip member
 // per record, into files named <prefix>-NNNNN.warc.gz in one directory.
 type Archive struct {
-	dir string
-	w   *gowarc.WarcFileWriter
-	mu  sync.Mutex // orders request/response pairs so a response's offset is known on return
+	dir    string
+	prefix string
+	w      *gowarc.WarcFileWriter
+	mu     sync.Mutex      // orders request/response pairs so a response's offset is known on return
+	cut    map[string]bool // files Cut has returned (archive_cut.go)
 }
 
 // OpenArchive starts an archive in dir (created if missing); prefix is normally the run id.
@@ -57,7 +59,7 @@ func OpenArchiveAt(dir, prefix string, existing int) (*Archive, error) {
 		gowarc.WithMaxFileSize(256<<20),
 		gowarc.WithAddWarcConcurrentToHeader(true),
 	)
-	return &Archive{dir: dir, w: w}, nil
+	return &Archive{dir: dir, prefix: prefix, w: w}, nil
 }
 
 // Close flushes and closes the current file.

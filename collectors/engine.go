@@ -161,6 +161,7 @@ type Crawl struct {
 
 	mu       sync.Mutex
 	failures []Failure
+	gather   *gatherState // set by Gather: another scheduler drives the crawl
 }
 
 // NewCrawl prepares a crawl of source at baseURL. Only baseURL's scheme, host and port, and the

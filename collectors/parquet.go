@@ -57,6 +57,12 @@ func RawSchema(fields []string) *arrow.Schema {
 type SinkOptions struct {
 	BatchRows int // rows buffered before a row group is written
 	PartRows  int // rows per part file before a new one starts
+	// Prefix starts the part files' names (default "part"): workers sharing a directory name
+	// theirs apart.
+	Prefix string
+	// Scratch writes parts to be read back once and rewritten (a worker's batches, merged when
+	// the run is sealed): uncompressed and without dictionaries, cheap to write.
+	Scratch bool
 }
 
 // ParquetSink writes one source's records of one run as zstd Parquet part files
@@ -89,6 +95,9 @@ func NewParquetSink(dir, source, runID string, fields []string, opts SinkOptions
 	}
 	if opts.PartRows <= 0 {
 		opts.PartRows = 250_000
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "part"
 	}
 	schema := RawSchema(fields)
 	return &ParquetSink{
@@ -163,12 +172,15 @@ func (s *ParquetSink) flushLocked() error {
 }
 
 func (s *ParquetSink) openPartLocked() error {
-	name := filepath.Join(s.dir, fmt.Sprintf("part-%05d.parquet", len(s.parts)))
+	name := filepath.Join(s.dir, fmt.Sprintf("%s-%05d.parquet", s.opts.Prefix, len(s.parts)))
 	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("creating part file: %w", err)
 	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDictionaryDefault(true))
+	if s.opts.Scratch {
+		props = parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithDictionaryDefault(false))
+	}
 	w, err := pqarrow.NewFileWriter(s.schema, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		f.Close()
@@ -241,3 +253,6 @@ func syncFile(path string) error {
 	}
 	return nil
 }
+
+// Dir is the directory the sink writes into.
+func (s *ParquetSink) Dir() string { return s.dir }

@@ -43,6 +43,14 @@ const maxRedirects = 10
 // ErrAlreadyVisited, ErrRobotsTxtBlocked, a URL outside the allowed hosts); links found on pages
 // are normally visited ignoring it.
 func (cr *Crawl) Visit(req Request) error {
+	if cr.gather != nil {
+		return cr.visitGathered(req)
+	}
+	return cr.visitNow(req)
+}
+
+// visitNow queues req with colly (or, in gather mode, makes it at once).
+func (cr *Crawl) visitNow(req Request) error {
 	ctx := req.Ctx
 	if ctx == nil {
 		ctx = colly.NewContext()

@@ -61,6 +61,9 @@ type CollectOptions struct {
 	// Simulated says the sites are fhi's sample web (the CLI sets it when it started one); the
 	// manifest records it, and every score and publication built on the run carries it.
 	Simulated bool
+	// Distributed, if set, spreads the crawl over the workers of a shared frontier
+	// (distributed.go) instead of crawling in this process.
+	Distributed *DistributedOptions
 }
 
 // CollectResult is what a collect stage did.
@@ -217,6 +220,9 @@ type sourceHook func(source string, m *Manifest, err error)
 
 // runCollectJobs runs the jobs grouped by host and returns their manifests by source name.
 func (l *Lake) runCollectJobs(ctx context.Context, jobs []collectJob, opts CollectOptions, hook sourceHook) ([]*Manifest, error) {
+	if opts.Distributed != nil {
+		return l.collectDistributed(ctx, jobs, opts, hook)
+	}
 	groups := map[string][]collectJob{}
 	var keys []string
 	for _, j := range jobs {

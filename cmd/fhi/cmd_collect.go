@@ -39,6 +39,12 @@ or a config naming sites, the built-in sample web is started and crawled.`,
 				return err
 			}
 			copts.Sources = args
+			dist, stopDist, err := cf.dist.open(cmd.Context(), lake.Root, a.stderr)
+			defer stopDist()
+			if err != nil {
+				return err
+			}
+			copts.Distributed = dist
 			prog := newCrawlProgress(cmd.Context(), a.stderr)
 			copts.Progress = prog.update
 			res, err := lake.Collect(cmd.Context(), copts)

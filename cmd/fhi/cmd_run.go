@@ -82,6 +82,12 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, ps pipeli
 	if ps.sources != "" {
 		copts.Sources = strings.Split(ps.sources, ",")
 	}
+	dist, stopDist, err := cf.dist.open(ctx, lake.Root, stderr)
+	defer stopDist()
+	if err != nil {
+		return nil, lake.Root, err
+	}
+	copts.Distributed = dist
 	prog := newCrawlProgress(ctx, stderr)
 	copts.Progress = prog.update
 	res, err := lake.RunAll(ctx, pipelines.RunOptions{Collect: copts, Resume: copts.Resume, AllowPartial: ps.allowPartial,

@@ -3,14 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"github.com/fhi-index/fhi/collectors/frontier"
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/spf13/cobra"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var frontierURL string
 	cmd := &cobra.Command{
 		Use:   "status [flags]",
 		Short: "what the lake is doing: the running night's stages and each source's progress",
@@ -19,7 +22,8 @@ requests, records, rate, elapsed time and the previous run's count as the expect
 manifests only — a running crawl rewrites its manifest with its progress every 2 s — so it answers
 while a night holds the lake, from another shell or machine sharing the lake.`,
 		Example: `  fhi status
-  fhi status --json`,
+  fhi status --json
+  fhi status --frontier redis://10.0.0.5:6379/0`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lake, err := a.readLake()
@@ -31,14 +35,35 @@ while a night holds the lake, from another shell or machine sharing the lake.`,
 			if err != nil {
 				return err
 			}
+			if frontierURL == "" {
+				frontierURL = os.Getenv(envFrontier)
+			}
+			if frontierURL == "" {
+				if asJSON {
+					return writeJSON(a.stdout, st)
+				}
+				printStatus(a.stdout, st, time.Now())
+				return nil
+			}
+			// A distributed crawl: its workers, leases and queues are in the frontier.
+			fst, addr, err := openRunsStatus(cmd.Context(), frontierURL)
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return writeJSON(a.stdout, st)
+				return writeJSON(a.stdout, struct {
+					*pipelines.LakeStatus
+					Frontier frontier.Status `json:"frontier"`
+				}{st, fst})
 			}
 			printStatus(a.stdout, st, time.Now())
+			fmt.Fprintln(a.stdout)
+			printFrontierStatus(a.stdout, addr, fst, false, time.Now())
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, flagJSON, false, "print JSON")
+	cmd.Flags().StringVar(&frontierURL, flagFrontier, "", "also show the shared frontier's workers, leases and queued and pending requests (Redis `URL`; env FHI_FRONTIER)")
 	return cmd
 }
 

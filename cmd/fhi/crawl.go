@@ -33,6 +33,7 @@ type crawlFlags struct {
 	incremental  *bool
 	allowDrop    *bool
 	configPath   *string
+	dist         *distFlags // --frontier, --workers (frontier.go)
 
 	config *Config         // loaded by loadSpecs from --config
 	set    map[string]bool // flags given on the command line
@@ -89,6 +90,7 @@ func addCrawlFlags(fs *pflag.FlagSet, configPath *string) *crawlFlags {
 	cf.fromArchive = fs.String("from-archive", "", "re-parse this collect run's archive with today's specs, without any request")
 	cf.incremental = fs.Bool("incremental", false, "nightly mode: conditional requests (ETag, If-Modified-Since) for pages of the last good run")
 	cf.allowDrop = fs.Bool("allow-drop", false, "accept a run with less than half of the previous run's records")
+	cf.dist = addDistributedFlags(fs)
 	return cf
 }
 

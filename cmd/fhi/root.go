@@ -122,7 +122,7 @@ Start with: fhi run`,
 	)
 	for _, c := range []*cobra.Command{
 		newRunCmd(a), newCollectCmd(a), newTransformCmd(a), newScoreCmd(a), newPublishCmd(a), newScheduleCmd(a),
-		newImportCmd(a), newPruneCmd(a),
+		newImportCmd(a), newPruneCmd(a), newWorkerCmd(a),
 	} {
 		c.GroupID = groupPipeline
 		root.AddCommand(c)
@@ -135,7 +135,7 @@ Start with: fhi run`,
 		root.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{
-		newLintCmd(a), newProbeCmd(a), newAHPCmd(a), newPCACmd(a), newSamplewebCmd(a), newVersionCmd(a),
+		newLintCmd(a), newProbeCmd(a), newAHPCmd(a), newPCACmd(a), newSamplewebCmd(a), newFrontierCmd(a), newVersionCmd(a),
 	} {
 		c.GroupID = groupTools
 		root.AddCommand(c)

@@ -39,6 +39,15 @@ const (
 	EnvPassword = "FHI_FRONTIER_PASSWORD"
 )
 
+// quietLogger drops go-redis's own log lines (a failed dial, a reconnect): every failure comes
+// back to the caller as an error, which names the server with its password redacted, and a
+// command's output must not be interleaved with a library's.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietLogger{}) }
+
 // group is the one consumer group of every queue stream; consumers are workers.
 const group = "fhi"
 
@@ -159,6 +168,9 @@ func (f *Frontier) Close() error { return f.rdb.Close() }
 
 // String names the server with its password redacted.
 func (f *Frontier) String() string { return "frontier " + f.addr + " (keys " + f.opts.Prefix + ":*)" }
+
+// Addr is the server's URL with its password redacted: for messages and manifests.
+func (f *Frontier) Addr() string { return f.addr }
 
 // Options returns the options in force, defaults filled in.
 func (f *Frontier) Options() Options { return f.opts }

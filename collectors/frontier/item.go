@@ -36,6 +36,13 @@ type Item struct {
 	Context map[string]string `json:"context,omitempty"`
 }
 
+// Check reports what makes it an item the frontier refuses (ErrInvalid), before a commit that
+// carries it is refused whole.
+func (it Item) Check() error {
+	_, err := it.normalize()
+	return err
+}
+
 // credentialHeaders never enter the frontier: they would be stored in Redis and its AOF.
 var credentialHeaders = []string{"Authorization", "Cookie", "X-Api-Key", "Proxy-Authorization"}
 

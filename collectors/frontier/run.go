@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type payload struct {
 	// HostState and its TTL (ms) are kept for the host's next lease holder.
 	HostState    string `json:"host_state,omitempty"`
 	HostStateTTL int64  `json:"host_state_ttl,omitempty"`
+	// Plan is kept in the run's hash when seeding creates it (see Frontier.Begin).
+	Plan string `json:"plan,omitempty"`
 }
 
 type ackGroup struct {
@@ -109,12 +112,26 @@ const seedChunk = 500
 // Seed adds items to run's queues, creating the run if needed, and returns how many were new
 // (not in the run's seen set). Seeding a sealed or aborted run fails with ErrRunClosed.
 func (f *Frontier) Seed(ctx context.Context, run string, items []Item) (int, error) {
+	return f.Begin(ctx, run, nil, items)
+}
+
+// Begin is Seed that also records the run's plan — what a worker needs to know to crawl it: the
+// sources, their sites, the crawl settings, JSON of the caller's making — atomically with the
+// first seeds, so a worker that sees the run sees its plan ([Frontier.Plan]). A run's plan is
+// set once: seeding it again keeps the first.
+func (f *Frontier) Begin(ctx context.Context, run string, plan json.RawMessage, items []Item) (int, error) {
 	if err := checkRun(run); err != nil {
 		return 0, err
+	}
+	if len(plan) > 0 && !json.Valid(plan) {
+		return 0, fmt.Errorf("%w plan of run %s: not JSON", ErrInvalid, run)
 	}
 	added := 0
 	for start := 0; start == 0 || start < len(items); start += seedChunk {
 		c := f.newCommitCall("seed", run, "")
+		if start == 0 {
+			c.p.Plan = string(plan)
+		}
 		for _, it := range items[start:min(start+seedChunk, len(items))] {
 			if err := c.addLink(run, it); err != nil {
 				return added, fmt.Errorf("seeding run %s: %w", run, err)
@@ -168,6 +185,62 @@ func (f *Frontier) Progress(ctx context.Context, run string) (Progress, error) {
 	return p, nil
 }
 
+// Plan returns the plan the run was begun with, nil if none; ErrRunClosed wraps an unknown run.
+func (f *Frontier) Plan(ctx context.Context, run string) (json.RawMessage, error) {
+	if err := checkRun(run); err != nil {
+		return nil, err
+	}
+	v, err := f.rdb.HMGet(ctx, f.runKey(run), "state", "plan").Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading the plan of run %s: %w", run, err)
+	}
+	if v[0] == nil {
+		return nil, closedError(run, "unknown")
+	}
+	if s, ok := v[1].(string); ok && s != "" {
+		return json.RawMessage(s), nil
+	}
+	return nil, nil
+}
+
+// OpenRuns lists the runs that are open — seeded, not sealed or aborted — oldest first: what a
+// long-running worker looks for work in.
+func (f *Frontier) OpenRuns(ctx context.Context) ([]string, error) {
+	runs, err := f.rdb.SMembers(ctx, f.runsKey()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("listing runs: %w", err)
+	}
+	cmds := make([]*redis.SliceCmd, len(runs))
+	if _, err := f.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, r := range runs {
+			cmds[i] = p.HMGet(ctx, f.runKey(r), "state", "created")
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("listing runs: %w", err)
+	}
+	type open struct {
+		run     string
+		created int64
+	}
+	var out []open
+	for i, c := range cmds {
+		v := c.Val()
+		if len(v) == 2 && v[0] == "open" {
+			created, _ := strconv.ParseInt(fmt.Sprint(v[1]), 10, 64)
+			out = append(out, open{runs[i], created})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].created < out[j].created || out[i].created == out[j].created && out[i].run < out[j].run
+	})
+	names := make([]string, len(out))
+	for i, o := range out {
+		names[i] = o.run
+	}
+	return names, nil
+}
+
 // Wait polls until the run is complete (nothing queued, nothing pending), the run is closed, or
 // ctx is done. A Redis that is briefly unreachable (restarting) is waited for.
 func (f *Frontier) Wait(ctx context.Context, run string, poll time.Duration) error {
@@ -194,7 +267,8 @@ func (f *Frontier) Wait(ctx context.Context, run string, poll time.Duration) err
 // File is one file a batch wrote under the run's temporary partition, durable (closed and
 // synced) before the commit names it.
 type File struct {
-	// Path is relative to the run's temporary partition, slash-separated.
+	// Path names the file for the coordinator, slash-separated; fhi's workers give it relative
+	// to the lake root that they and the coordinator share.
 	Path string `json:"path"`
 	// Bytes is the file's durable length: a WARC file appended to across batches is named by
 	// each batch with the length it had then; bytes past the last committed length are not
@@ -220,11 +294,20 @@ type Commit struct {
 // Commits lists the run's registered commits in commit order. Only these batches' files belong
 // to the run: a fenced-off or killed worker's files were never registered.
 func (f *Frontier) Commits(ctx context.Context, run string) ([]Commit, error) {
+	return f.CommitsAfter(ctx, run, "")
+}
+
+// CommitsAfter lists the run's registered commits that came after the commit whose Seq is after
+// ("" for all): a coordinator follows a run's progress with it.
+func (f *Frontier) CommitsAfter(ctx context.Context, run, after string) ([]Commit, error) {
 	if err := checkRun(run); err != nil {
 		return nil, err
 	}
 	var out []Commit
 	start := "-"
+	if after != "" {
+		start = "(" + after
+	}
 	for {
 		msgs, err := f.rdb.XRangeN(ctx, f.commitsKey(run), start, "+", 1000).Result()
 		if err != nil {

@@ -232,6 +232,7 @@ type Lease struct {
 	lastSweep  time.Time
 	inflight   map[string]bool // claimed, not yet committed
 	seq        int
+	claims     int
 
 	stopRenew chan struct{}
 	renewDone chan struct{}
@@ -342,6 +343,11 @@ func (l *Lease) Claim(ctx context.Context, n int) ([]Work, error) {
 	}
 
 	l.mu.Lock()
+	// Each claim starts with the next queue: with fewer entries asked than the host has queues,
+	// every queue gets its turn.
+	l.claims++
+	rot := l.claims % len(queues)
+	queues = append(queues[rot:len(queues):len(queues)], queues[:rot]...)
 	// The pass at the grant (min idle 0) takes over everything earlier holders left pending;
 	// later sweeps take entries idle for ClaimIdle with anyone.
 	if l.pass < 0 && time.Since(l.lastSweep) >= f.opts.ClaimIdle {

@@ -52,6 +52,8 @@ type Server struct {
 	// hosts maps each site (and lenderDetailHost) to its host:port; all the same in one-host mode.
 	hosts map[string]string
 	index string // the host:port of the index, the listen address
+	// inflight, when set, counts requests in flight per host (inflight.go).
+	inflight atomic.Pointer[InFlight]
 }
 
 // Start builds the world for opts, listens on addr ("127.0.0.1:0" picks a free port) and serves in
@@ -83,7 +85,7 @@ func Start(addr string, opts Options) (*Server, error) {
 		}
 	}
 	h.lenderDetail = "http://" + s.hosts[lenderDetailHost]
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.counted(h), ReadHeaderTimeout: 10 * time.Second}
 	for _, l := range s.lns {
 		go func() { s.done <- s.srv.Serve(l) }()
 	}

@@ -48,7 +48,7 @@ func (c *collector) Collect(ctx context.Context, crawl *collectors.Crawl) error 
 			crawl.Emit(r, row.ID, row.Fields)
 		}
 	})
-	if err := col.Visit(c.url); err != nil {
+	if err := crawl.Visit(collectors.Request{URL: c.url}); err != nil {
 		return fmt.Errorf("survey: fetching %s: %w", c.url, err)
 	}
 	return nil

@@ -53,22 +53,36 @@ if lost > 0 then
 end
 
 if ARGV[7] == '1' then
-  for i = 4, #KEYS do
-    if remaining <= 0 then break end
-    local r = redis.call('XREADGROUP', 'GROUP', group, worker, 'COUNT', remaining, 'STREAMS', KEYS[i], '>')
-    if r then
-      for _, e in ipairs(r[1][2]) do
-        local item = ''
-        for j = 1, #e[2], 2 do
-          if e[2][j] == 'item' then item = e[2][j + 1] end
+  -- New entries are shared out between the host's queues, so a short chain (a list's next page,
+  -- in a source of its own) is not held up behind a long queue of another source on the host.
+  -- The caller rotates the queues' order from one claim to the next.
+  local active = {}
+  for i = 4, #KEYS do table.insert(active, i) end
+  while remaining > 0 and #active > 0 do
+    local per = math.ceil(remaining / #active)
+    local more = {}
+    for _, i in ipairs(active) do
+      if remaining <= 0 then break end
+      local want = math.min(per, remaining)
+      local got = 0
+      local r = redis.call('XREADGROUP', 'GROUP', group, worker, 'COUNT', want, 'STREAMS', KEYS[i], '>')
+      if r then
+        for _, e in ipairs(r[1][2]) do
+          local item = ''
+          for j = 1, #e[2], 2 do
+            if e[2][j] == 'item' then item = e[2][j + 1] end
+          end
+          table.insert(entries, i - 3)
+          table.insert(entries, e[1])
+          table.insert(entries, item)
+          table.insert(entries, 1)
+          remaining = remaining - 1
+          got = got + 1
         end
-        table.insert(entries, i - 3)
-        table.insert(entries, e[1])
-        table.insert(entries, item)
-        table.insert(entries, 1)
-        remaining = remaining - 1
       end
+      if got == want then table.insert(more, i) end
     end
+    active = more
   end
 end
 return {'ok', entries, cursors, lost}

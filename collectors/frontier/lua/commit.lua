@@ -5,7 +5,7 @@
 -- ARGV: 1 consumer group, 2 JSON payload:
 --   {mode = "seed"|"commit", run, now, commit_id, worker, host, token, lease,
 --    acks = [{q, ids = [...]}], links = [{q, meta, key, item}], files, meta, stats = {name = n},
---    host_state}
+--    host_state, plan}
 --
 -- Every check comes before the first write: Redis does not roll a script back when it fails
 -- half-way, so a rejected batch must leave nothing behind.
@@ -54,6 +54,10 @@ end
 if not state then
   redis.call('HSET', KEYS[2], 'state', 'open', 'created', p.now, 'open', 0, 'lost', 0)
   redis.call('SADD', KEYS[1], p.run)
+end
+if p.mode == 'seed' and p.plan and p.plan ~= '' then
+  -- What workers need to crawl the run (sources, sites, settings), set once with its seeds.
+  redis.call('HSETNX', KEYS[2], 'plan', p.plan)
 end
 
 local acked = 0
