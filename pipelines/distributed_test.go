@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -224,14 +223,4 @@ func checkLineageReadable(t *testing.T, l *Lake, runs []*Manifest) {
 			})
 		}
 	}
-}
-
-// sortedKeys is for messages.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
