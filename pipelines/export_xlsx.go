@@ -451,5 +451,3 @@ func (l *Lake) WriteWorkbook(ctx context.Context, w io.Writer, runID string) err
 	}
 	return WriteScoresXLSX(w, wb)
 }
-
-func weightIsPlaceholder(parent scoring.NodeWeight) bool { return localIsPlaceholder(parent) }

@@ -46,8 +46,10 @@ type Data struct {
 
 	Sources []Source
 	Quality []QualityRow
-	// QualityNote says where the transform's counts come from (the run's own copy, or why not).
-	QualityNote string
+	// QualityNote says where the transform's counts come from (the run's own copy, or why not);
+	// QuarantineKnown is false when the published transform run's quarantine could not be read.
+	QualityNote     string
+	QuarantineKnown bool
 	// Unlinked counts the firm records the transform kept without a registry link.
 	Unlinked int64
 	// OddNames are scraped names that need a look (markup, formula prefixes, invisible
@@ -69,10 +71,17 @@ type Node struct {
 	Method string
 	// Local is the weight within the parent, Effective the weight in the total.
 	Local, Effective float64
-	// WeightSource says where Local came from, in words; Placeholder marks weights that rest on
-	// placeholder judgements (the report published none).
-	WeightSource string
-	Placeholder  bool
+	// WeightSource says where Local came from, in words. LocalPlaceholder marks a Local weight
+	// computed from placeholder AHP judgements (its parent's); Placeholder marks a weight that
+	// rests on them anywhere on the way from the root (so its Effective weight does).
+	WeightSource     string
+	LocalPlaceholder bool
+	Placeholder      bool
+	// Provenance is where the AHP judgements weighting this group's children come from
+	// (placeholder, elicited, published); empty for other methods.
+	Provenance string
+	// Unit is an indicator's unit of measurement (data/framework.yaml); empty for groups.
+	Unit string
 	// CR is the AHP consistency ratio of this node's judgements (Method ahp, HasCR).
 	CR    float64
 	HasCR bool
@@ -85,8 +94,10 @@ type Node struct {
 type Score struct {
 	Score float64
 	Rank  int
-	// Raw is the measured value (indicators only); nil when the city has none.
-	Raw *float64
+	// Raw is the indicator's value as the transform measured it, in the indicator's unit
+	// (Node.Unit); nil when the city has none. Imputed names the rule that filled a missing value.
+	Raw     *float64
+	Imputed string
 }
 
 // City is one city and everything its profile shows.
