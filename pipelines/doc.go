@@ -7,6 +7,8 @@
 //	<lake>/archive/<source>/<run_id>-NNNNN.warc.gz        every request and response (WARC 1.1)
 //	<lake>/fhi.duckdb                                     staging, cleaned, metric and score tables
 //	<lake>/lineage/transform=<run_id>/metric_records.parquet   the records behind every metric value
+//	<lake>/lineage/transform=<run_id>/{quarantine,unlinked,baidu_heat_weeks}.parquet   the run's
+//	                                                      set-aside rows, unlinked firms, weekly heat
 //	<lake>/runs/<run_id>.json                             one manifest per stage run
 //	<lake>/published/scores.{csv,json}, report.html       the published scores
 //

@@ -1,6 +1,7 @@
 package pipelines
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -164,7 +165,8 @@ func (x *xlsxWriter) scoreSheet(sheet string, t *ScoreTable, level int) {
 		cols = append(cols, colRef{i, false})
 		col++
 		if t.hasRaw(i) {
-			x.header(sheet, col, lb.Name+"（原始值）", lb.NameEN+" — measured value", lb.ID+rawSuffix)
+			zh, en := rawHeader(lb)
+			x.header(sheet, col, zh, en, lb.ID+rawSuffix)
 			cols = append(cols, colRef{i, true})
 			col++
 		}
@@ -206,6 +208,15 @@ func (x *xlsxWriter) scoreSheet(sheet string, t *ScoreTable, level int) {
 	}
 }
 
+// rawHeader names an indicator's measured-value column with its unit, in Chinese and English.
+func rawHeader(lb ColumnLabel) (zh, en string) {
+	unit := lb.RawUnit
+	if unit == "" {
+		unit = "unit not declared"
+	}
+	return lb.Name + "（原始值，" + unit + "）", lb.NameEN + " — " + unit
+}
+
 func (x *xlsxWriter) weightsSheet(ws []scoring.NodeWeight) {
 	const s = sheetWeights
 	heads := [][3]string{
@@ -215,6 +226,9 @@ func (x *xlsxWriter) weightsSheet(ws []scoring.NodeWeight) {
 		{"局部权重", "weight within parent", "local_weight"}, {"有效权重", "weight in the total", "effective_weight"},
 		{"一致性比率 CR", "AHP consistency ratio", "ahp_cr"}, {"主成分解释方差", "PCA variance explained by kept factors", "pca_explained"},
 		{"权重来源", "where the weight comes from", "weight_source"},
+		{"判断来源（下级）", "provenance of the AHP judgements weighting its children", "judgements_provenance"},
+		{"占位权重", "rests on placeholder judgements (own or above)", "placeholder"},
+		{"单位", "unit of the indicator", "unit"},
 	}
 	for i, h := range heads {
 		x.header(s, i+1, h[0], h[1], h[2])
@@ -236,6 +250,11 @@ func (x *xlsxWriter) weightsSheet(ws []scoring.NodeWeight) {
 			x.set(s, 10, row, keptShare(n))
 		}
 		x.set(s, 11, row, weightSource(n, parents[n.Parent]))
+		if n.Method == scoring.MethodAHP {
+			x.set(s, 12, row, cmp.Or(n.Provenance, "not stated"))
+		}
+		x.set(s, 13, row, n.Placeholder)
+		x.set(s, 14, row, n.Unit)
 	}
 	x.freeze(s, 1, len(heads))
 }
@@ -249,24 +268,48 @@ func keptShare(n scoring.NodeWeight) float64 {
 	return s
 }
 
-// weightIsPlaceholder says whether a node's weight (set by its parent's method) is a placeholder.
-// The 2017 report says its level-1 and level-2 weights come from "AHP based on learned scoring
-// rules" but publishes no judgements, so every AHP weight fhi computes rests on placeholder
-// expert scores in data/framework.yaml until a panel replaces them.
-func weightIsPlaceholder(parent scoring.NodeWeight) bool { return parent.Method == scoring.MethodAHP }
+// localIsPlaceholder says whether a node's local weight, set by its parent's method, was computed
+// from placeholder AHP judgements (provenance: placeholder in the judgements file). The 2017
+// report weights levels 1–2 by AHP but publishes no judgements, so the shipped ones are
+// placeholders until a panel's replace them.
+func localIsPlaceholder(parent scoring.NodeWeight) bool {
+	return parent.Method == scoring.MethodAHP && parent.Provenance == scoring.ProvenancePlaceholder
+}
 
-// weightSource says in words where a node's weight comes from.
+// weightSource says in words where a node's local weight comes from, and whether placeholder
+// judgements are behind it (its own parent's, or an ancestor's through the effective weight).
 func weightSource(n, parent scoring.NodeWeight) string {
+	var s string
 	switch {
 	case n.Parent == "":
 		return "root (weight 1)"
-	case weightIsPlaceholder(parent):
-		return "AHP on placeholder expert scores (the report published no judgements) · 占位权重"
+	case parent.Method == scoring.MethodAHP:
+		s = "AHP on " + judgementsText(parent)
 	case parent.Method == scoring.MethodPCA:
-		return "PCA on this run's data (Nicoletti recipe)"
+		s = "PCA on this run's data (Nicoletti recipe)"
 	default:
-		return parent.Method
+		s = parent.Method
 	}
+	if n.Placeholder && !localIsPlaceholder(parent) {
+		s += "; its weight in the total rests on placeholder judgements above it"
+	}
+	return s
+}
+
+// judgementsText describes the judgements of an AHP group: their provenance, who and when.
+func judgementsText(g scoring.NodeWeight) string {
+	j := g.Judgements
+	switch {
+	case g.Provenance == scoring.ProvenancePlaceholder:
+		return "placeholder judgements (nobody elicited them; the 2017 report published none) · 占位权重"
+	case j != nil && j.Provenance != "":
+		s := j.Provenance + " judgements"
+		if j.Who != "" || j.When != "" {
+			s += " (" + strings.Trim(j.Who+", "+j.When, ", ") + ")"
+		}
+		return s
+	}
+	return "judgements inline in the framework, provenance not stated"
 }
 
 func (x *xlsxWriter) metadataSheet(wb *Workbook) {
@@ -300,7 +343,7 @@ func (x *xlsxWriter) metadataSheet(wb *Workbook) {
 	kv("code_vcs_modified", strconv.FormatBool(p.Code.Modified))
 	kv("go_version", p.Code.GoVersion)
 	kv("score_unit", ScoreUnit)
-	kv("weights", "levels 1–2: AHP on placeholder expert scores (the 2017 report published no AHP judgements); level 3: PCA on the data")
+	kv("weights", weightsSummary(wb.Weights, p.Judgements))
 	if wb.Scores != nil {
 		kv("missing_indicators", strings.Join(wb.Scores.Missing, ", "))
 		if wb.Scores.Draws > 0 {
@@ -328,6 +371,33 @@ func (x *xlsxWriter) metadataSheet(wb *Workbook) {
 	if x.err == nil {
 		x.err = x.f.SetColWidth(s, "A", "B", 28)
 	}
+}
+
+// weightsSummary says in one line how the weights were set and which rest on placeholders.
+func weightsSummary(ws []scoring.NodeWeight, judgementsFile string) string {
+	var placeholder, other []string
+	for _, n := range ws {
+		if n.Method != scoring.MethodAHP {
+			continue
+		}
+		if n.Provenance == scoring.ProvenancePlaceholder {
+			placeholder = append(placeholder, n.ID)
+		} else {
+			other = append(other, n.ID+" "+judgementsText(n))
+		}
+	}
+	from := ""
+	if judgementsFile != "" {
+		from = " in " + judgementsFile
+	}
+	s := "AHP groups"
+	if len(placeholder) > 0 {
+		s += fmt.Sprintf(": the judgements of %s are placeholders (provenance: placeholder%s), not a panel's — every weight derived from them is marked placeholder in the weights sheet", strings.Join(placeholder, ", "), from)
+	}
+	if len(other) > 0 {
+		s += "; " + strings.Join(other, "; ")
+	}
+	return s + "; PCA groups: weights from this run's data"
 }
 
 // scoreWeights reads the weight tree a score run stored, in framework order.

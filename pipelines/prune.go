@@ -200,7 +200,8 @@ func (l *Lake) pruneRows(ctx context.Context, doomed []*Manifest) error {
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	deletes := map[string][]string{
 		StageTransform: {"metric_history WHERE transform_run_id", "transform_runs WHERE run_id"},
-		StageScore:     {"score_values WHERE run_id", "score_weights WHERE run_id", "score_uncertainty WHERE run_id", "published WHERE run_id", "score_runs WHERE run_id"},
+		StageScore: {"score_values WHERE run_id", "score_weights WHERE run_id", "score_uncertainty WHERE run_id", "score_treatment WHERE run_id",
+			"score_sobol WHERE run_id", "published WHERE run_id", "score_runs WHERE run_id"},
 	}
 	for _, m := range doomed {
 		for _, d := range deletes[m.Stage] {

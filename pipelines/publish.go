@@ -42,6 +42,9 @@ type ColumnLabel struct {
 	Name   string `json:"name"`
 	NameEN string `json:"name_en"`
 	Unit   string `json:"unit"`
+	// RawUnit is an indicator's unit of measurement (data/framework.yaml unit:), the unit of its
+	// <id>_raw value; empty for sub-indices.
+	RawUnit string `json:"raw_unit,omitempty"`
 }
 
 // ScoreRow is one city's scores, aligned with ScoreTable.Columns.
@@ -152,7 +155,7 @@ func (l *Lake) scoreTable(ctx context.Context, db *sql.DB, q ScoreQuery) (*Score
 	if err := json.Unmarshal([]byte(missing), &t.Missing); err != nil {
 		return nil, fmt.Errorf("reading score run %s: %w", runID, err)
 	}
-	cols, err := db.QueryContext(ctx, `SELECT node, coalesce(parent, ''), level, coalesce(name, ''), coalesce(name_en, '')
+	cols, err := db.QueryContext(ctx, `SELECT node, coalesce(parent, ''), level, coalesce(name, ''), coalesce(name_en, ''), diagnostics
 		FROM score_weights WHERE run_id = ? AND (level = 0 OR level BETWEEN ? AND ?) ORDER BY level, ord`, runID, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("reading score columns: %w", err)
@@ -160,9 +163,21 @@ func (l *Lake) scoreTable(ctx context.Context, db *sql.DB, q ScoreQuery) (*Score
 	colIdx := map[string]int{}
 	for cols.Next() {
 		lb := ColumnLabel{Unit: ScoreUnit}
-		if err := cols.Scan(&lb.ID, &lb.Parent, &lb.Level, &lb.Name, &lb.NameEN); err != nil {
+		var diag string
+		if err := cols.Scan(&lb.ID, &lb.Parent, &lb.Level, &lb.Name, &lb.NameEN, &diag); err != nil {
 			cols.Close()
 			return nil, err
+		}
+		if lb.Level == 3 {
+			// The indicator's unit, as the framework declared it when the run scored.
+			var d struct {
+				Unit string `json:"unit"`
+			}
+			if err := json.Unmarshal([]byte(diag), &d); err != nil {
+				cols.Close()
+				return nil, fmt.Errorf("decoding the weights of %s: %w", lb.ID, err)
+			}
+			lb.RawUnit = d.Unit
 		}
 		colIdx[lb.ID] = len(t.Columns)
 		t.Columns = append(t.Columns, lb.ID)
@@ -307,12 +322,14 @@ type Publication struct {
 // Provenance is where a score run came from: the runs behind it, whether its data were
 // simulated, the code that computed it.
 type Provenance struct {
-	ScoreRun        string      `json:"score_run"`
-	TransformRun    string      `json:"transform_run"`
-	Simulated       bool        `json:"simulated"`
-	FrameworkSHA256 string      `json:"framework_sha256,omitempty"`
-	Sources         []SourceRun `json:"sources"`
-	Code            CodeVersion `json:"code"`
+	ScoreRun        string `json:"score_run"`
+	TransformRun    string `json:"transform_run"`
+	Simulated       bool   `json:"simulated"`
+	FrameworkSHA256 string `json:"framework_sha256,omitempty"`
+	// Judgements names the AHP judgements file the score run read ("" when not recorded).
+	Judgements string      `json:"judgements,omitempty"`
+	Sources    []SourceRun `json:"sources"`
+	Code       CodeVersion `json:"code"`
 }
 
 // SourceRun is one collect (or import) run behind a score run.
@@ -331,7 +348,8 @@ func (l *Lake) ScoreProvenance(scoreRun string) (*Provenance, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provenance{ScoreRun: m.RunID, Simulated: m.Params[ParamSimulated] == "true", FrameworkSHA256: m.Params["framework_sha256"], Code: m.Code, Sources: []SourceRun{}}
+	p := &Provenance{ScoreRun: m.RunID, Simulated: m.Params[ParamSimulated] == "true", FrameworkSHA256: m.Params["framework_sha256"],
+		Judgements: m.Params[paramJudgements], Code: m.Code, Sources: []SourceRun{}}
 	if len(m.Upstream) > 0 {
 		p.TransformRun = m.Upstream[0]
 	}

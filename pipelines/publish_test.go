@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/fhi-index/fhi/collectors/sampleweb"
+	"github.com/fhi-index/fhi/data"
+	"github.com/fhi-index/fhi/scoring"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -189,4 +193,58 @@ func TestPublishedFiles(t *testing.T) {
 			t.Errorf("after a good publish: %+v (%v), want run %s comparing with %s", now, err, m.RunID, before.ScoreRun)
 		}
 	})
+}
+
+// TestReportShowsMethod publishes a score run over every source with uncertainty and Sobol'
+// analyses and checks the report shows that run's own method: its treatment log, imputations (if any),
+// audit, Sobol' indices and placeholder judgements, and each city's Baidu heat.
+func TestReportShowsMethod(t *testing.T) {
+	lake := openTestLake(t)
+	_, opts := serveSampleWeb(t, sampleweb.Options{Seed: 1, Scale: 0.1})
+	if _, err := lake.RunAll(t.Context(), RunOptions{Collect: opts}); err != nil && !errors.Is(err, ErrSucceededWithLosses) {
+		t.Fatal(err)
+	}
+	// The embedded framework, with every indicator tested for outliers (winsorised if skewed).
+	fw := bytes.Replace(data.FrameworkYAML, []byte("  transform: none\n"), []byte("  transform: winsorise\n"), 1)
+	if bytes.Equal(fw, data.FrameworkYAML) {
+		t.Fatal("the framework's defaults no longer say transform: none")
+	}
+	_, res, err := lake.Score(t.Context(), ScoreOptions{Framework: FrameworkSource{Name: "winsorised framework", YAML: fw, Judgements: data.JudgementsYAML},
+		Scoring: scoring.Options{MonteCarloDraws: 50, SobolSamples: 8, Seed: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lake.Publish(t.Context(), ""); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(lake.Root, "published", reportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	for _, want := range []string{
+		`id="treatment"`, `id="audit"`, `id="sobol"`, `id="chart-sobol"`, `id="uncertainty"`,
+		"Placeholder weights", // the embedded judgements are placeholders
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %s", want)
+		}
+	}
+	if len(res.Treatments) == 0 {
+		t.Error("the score run logged no treatment: the check below sees nothing")
+	}
+	for _, tr := range res.Treatments {
+		if !strings.Contains(html, tr.Indicator) {
+			t.Errorf("treated indicator %s is not in the report", tr.Indicator)
+		}
+	}
+	for _, im := range res.Imputed {
+		if !strings.Contains(html, im.Rule) {
+			t.Errorf("imputation %+v is not in the report", im)
+		}
+	}
+	profiles := strings.Count(html, `<article class="profile"`)
+	if n := strings.Count(html, `class="chart heat"`); profiles == 0 || n != profiles {
+		t.Errorf("%d Baidu heat charts for %d city profiles, want one per city", n, profiles)
+	}
 }

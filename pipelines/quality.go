@@ -106,9 +106,7 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 	// not set aside; those a metric needs (postings) are in the quarantine already.
 	q := `SELECT source, reason, value FROM quarantine`
 	if tableExists(ctx, db, "entity_links") {
-		q += ` UNION ALL
-		SELECT l.source, 'unlinked (kept; no metric reads the link): ' || l.problem, l.matched_on FROM entity_links l
-		WHERE l.company_id IS NULL AND NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.record_id = l.record_id)`
+		q += ` UNION ALL SELECT source, '` + unlinkedReason + `' || problem, matched_on FROM (` + unlinkedQuery + `)`
 	}
 	rows, err := db.QueryContext(ctx, `SELECT source, reason, count(*), min(value) FROM (`+q+`) GROUP BY source, reason ORDER BY source, reason`)
 	if err != nil {
@@ -126,6 +124,15 @@ func (l *Lake) Quality(ctx context.Context) ([]QualityRow, error) {
 	}
 	return out, rows.Err()
 }
+
+// unlinkedQuery lists the firm records the transform could not link to a registry company and
+// did not quarantine: no metric needs their link (entity_links serves their lineage), so they are
+// kept, but fhi quality and the report count them.
+const unlinkedQuery = `SELECT l.source, l.record_id, l.collect_run_id, l.problem, l.matched_on FROM entity_links l
+	WHERE l.company_id IS NULL AND NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.record_id = l.record_id)`
+
+// unlinkedReason prefixes an unlinked record's problem in fhi quality.
+const unlinkedReason = "unlinked (kept; no metric reads the link): "
 
 func sortedBySource(m map[string]*Manifest) []*Manifest {
 	out := make([]*Manifest, 0, len(m))

@@ -1,6 +1,7 @@
 package pipelines
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -72,28 +73,35 @@ func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, t
 	if pub.Code.Revision != "" {
 		d.CodeVersion += " " + pub.Code.Revision[:min(12, len(pub.Code.Revision))]
 	}
-	var opts struct {
-		Options scoring.Options `json:"options"`
+	det, err := readScoreDetails(ctx, db, pub.ScoreRun)
+	if err != nil {
+		return nil, err
 	}
-	var details string
-	if err := db.QueryRowContext(ctx, `SELECT details FROM score_runs WHERE run_id = ?`, pub.ScoreRun).Scan(&details); err == nil && json.Unmarshal([]byte(details), &opts) == nil {
-		d.Options = fmt.Sprintf("normalisation %s, aggregation %s", opts.Options.Normalisation, opts.Options.Aggregation)
+	d.Options = fmt.Sprintf("normalisation %s, aggregation %s", cmp.Or(det.Options.Normalisation, "as in the framework"), cmp.Or(det.Options.Aggregation, "as in the framework"))
+	d.Nodes = reportNodes(weights)
+	nodes := map[string]*report.Node{}
+	for i := range d.Nodes {
+		nodes[d.Nodes[i].ID] = &d.Nodes[i]
 	}
-	byID := map[string]scoring.NodeWeight{}
-	for _, w := range weights {
-		byID[w.ID] = w
+	d.Judgements, d.JudgementsFile, d.Placeholders = reportJudgements(weights), pub.Judgements, det.Placeholders
+	if d.Treatments, err = reportTreatment(ctx, db, pub.ScoreRun, nodes); err != nil {
+		return nil, err
 	}
-	for _, w := range weights {
-		parent := byID[w.Parent]
-		n := report.Node{ID: w.ID, Parent: w.Parent, Level: w.Level, Name: w.Name, NameEN: w.NameEN, Method: w.Method,
-			Local: w.Local, Effective: w.Effective, WeightSource: weightSource(w, parent), Placeholder: w.Parent != "" && weightIsPlaceholder(parent), Note: w.Note}
-		if w.Method == scoring.MethodAHP && len(w.Matrix) > 0 {
-			n.CR, n.HasCR = w.CR, true
-		}
-		if w.Method == scoring.MethodPCA && w.Kept > 0 {
-			n.Explained = keptShare(w)
-		}
-		d.Nodes = append(d.Nodes, n)
+	d.TreatSpec = treatSpecText()
+	if d.Shapes, err = reportShapes(ctx, db, pub.ScoreRun, weights, d.Treatments); err != nil {
+		return nil, err
+	}
+	if d.Imputed, err = reportImputed(ctx, db, pub.ScoreRun, det, nodes); err != nil {
+		return nil, err
+	}
+	if d.Coverage, err = reportCoverage(ctx, db, pub.ScoreRun, table.Columns[0]); err != nil {
+		return nil, err
+	}
+	if d.Audit, err = reportAudit(ctx, db, pub.ScoreRun, weights, nodes); err != nil {
+		return nil, err
+	}
+	if d.Sobol, err = reportSobol(ctx, db, pub.ScoreRun, det); err != nil {
+		return nil, err
 	}
 	cities, err := data.Cities()
 	if err != nil {
@@ -126,10 +134,18 @@ func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, t
 		return nil, err
 	}
 	firms := l.largestPlatforms(ctx, db, pub.TransformRun)
+	imputed := map[[2]string]string{}
+	for _, im := range d.Imputed {
+		imputed[[2]string{im.City, im.Indicator}] = im.Rule
+	}
+	heat, err := l.baiduHeat(ctx, db, pub.TransformRun)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range table.Rows {
 		c := report.City{Code: codeOf[r.City], Name: r.City, NameEN: r.CityEN, Rank: r.Rank, Scores: map[string]report.Score{},
 			MedianRank: r.MedianRank, P05Rank: r.P05Rank, P95Rank: r.P95Rank, PreviousRank: prevRank[r.City],
-			Records: records[codeOf[r.City]], Firms: firms[codeOf[r.City]]}
+			Records: records[codeOf[r.City]], Firms: firms[codeOf[r.City]], Heat: heat[codeOf[r.City]]}
 		for i, col := range table.Columns {
 			c.Scores[col] = report.Score{Score: r.Scores[i], Rank: ranks[col][r.City]}
 		}
@@ -139,7 +155,7 @@ func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, t
 				if indicators.Labels[i].Level != 3 {
 					continue
 				}
-				s := report.Score{Score: ir.Scores[i], Rank: ranks[col][r.City]}
+				s := report.Score{Score: ir.Scores[i], Rank: ranks[col][r.City], Imputed: imputed[[2]string{r.City, col}]}
 				if !math.IsNaN(ir.Raw[i]) {
 					v := ir.Raw[i]
 					s.Raw = &v
@@ -162,7 +178,7 @@ func (l *Lake) renderReport(ctx context.Context, db *sql.DB, pub *Publication, t
 		}
 		d.Sources = append(d.Sources, report.Source{Source: s.Source, Run: s.Run, Host: host, Records: s.Records, Simulated: s.Simulated})
 	}
-	if d.Quality, err = l.reportQuality(ctx, db, pub.Sources); err != nil {
+	if err := l.reportQuality(ctx, db, pub.Sources, pub.TransformRun, d); err != nil {
 		return nil, err
 	}
 	d.OddNames = oddNames(ctx, db)
@@ -247,9 +263,30 @@ func (l *Lake) largestPlatforms(ctx context.Context, db *sql.DB, transformRun st
 	return out
 }
 
+// runTableFrom says where to read a transform run's copy of one of runTables (by file name): a
+// FROM item and its arguments. A run from before the copies were kept is read from the current
+// tables when it is the latest transform (the database holds its tables); ok is false otherwise.
+func (l *Lake) runTableFrom(ctx context.Context, db *sql.DB, transformRun, file string) (from string, args []any, ok bool) {
+	path := l.runTablePath(transformRun, file)
+	if _, err := os.Stat(path); err == nil {
+		// hive_partitioning off: the run directory's name (transform=<run>) is not a column.
+		return `read_parquet(?, hive_partitioning = false)`, []any{path}, true
+	}
+	for _, t := range runTables {
+		if t.file != file || !tableExists(ctx, db, t.needs) {
+			continue
+		}
+		if latest, err := l.LatestRun(StageTransform, ""); err == nil && latest != nil && latest.RunID == transformRun {
+			return "(" + t.query + ")", nil, true
+		}
+	}
+	return "", nil, false
+}
+
 // reportQuality counts, per source behind the scores, the pages its collect run failed or
-// quarantined and the rows the transform quarantined.
-func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRun) ([]report.QualityRow, error) {
+// quarantined, the rows the published transform run quarantined and the firm records it left
+// unlinked — from that run's own copies, not from whatever transform ran last.
+func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRun, transformRun string, d *report.Data) error {
 	bySource := map[string]*report.QualityRow{}
 	var order []string
 	reasons := map[string]map[string]int64{}
@@ -272,7 +309,7 @@ func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRu
 		}
 		var fails []collectors.Failure
 		if err := json.Unmarshal(b, &fails); err != nil {
-			return nil, fmt.Errorf("reading failures of %s: %w", s.Run, err)
+			return fmt.Errorf("reading failures of %s: %w", s.Run, err)
 		}
 		for _, f := range fails {
 			if f.Kind == "quarantine" { // fetched, but the page could not be parsed
@@ -283,26 +320,47 @@ func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRu
 			reasons[s.Source][f.Kind]++
 		}
 	}
-	if tableExists(ctx, db, "quarantine") {
-		rows, err := db.QueryContext(ctx, `SELECT source, reason, count(*) FROM quarantine GROUP BY source, reason`)
+	count := func(file, query string, add func(src, reason string, n int64)) (bool, error) {
+		from, args, ok := l.runTableFrom(ctx, db, transformRun, file)
+		if !ok {
+			return false, nil
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(query, from), args...)
 		if err != nil {
-			return nil, fmt.Errorf("reading the quarantine: %w", err)
+			return false, fmt.Errorf("reading %s of transform run %s: %w", file, transformRun, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var src, reason string
 			var n int64
 			if err := rows.Scan(&src, &reason, &n); err != nil {
-				return nil, err
+				return false, err
 			}
-			get(src).QuarantinedRows += n
-			reasons[src][reason] += n
+			add(src, reason, n)
 		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		return true, rows.Err()
 	}
-	out := make([]report.QualityRow, 0, len(order))
+	var err error
+	d.QuarantineKnown, err = count(quarantineFile, `SELECT source, reason, count(*) FROM %s GROUP BY source, reason`, func(src, reason string, n int64) {
+		get(src).QuarantinedRows += n
+		reasons[src][reason] += n
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := count(unlinkedFile, `SELECT source, coalesce(problem, ''), count(*) FROM %s GROUP BY ALL`, func(src, problem string, n int64) {
+		get(src).Unlinked += n
+		d.Unlinked += n
+		reasons[src]["unlinked: "+problem] += n
+	}); err != nil {
+		return err
+	}
+	switch {
+	case d.QuarantineKnown:
+		d.QualityNote = "transform run " + transformRun
+	default:
+		d.QualityNote = "transform run " + transformRun + " kept no copy of its quarantine (it predates per-run copies, or was pruned) and is not the latest: its quarantined rows are unknown"
+	}
 	sort.Strings(order)
 	for _, src := range order {
 		r := bySource[src]
@@ -320,9 +378,33 @@ func (l *Lake) reportQuality(ctx context.Context, db *sql.DB, sources []SourceRu
 			parts = append(parts, fmt.Sprintf("%s (%d)", rs[i].k, rs[i].n))
 		}
 		r.Reasons = strings.Join(parts, "; ")
-		out = append(out, *r)
+		d.Quality = append(d.Quality, *r)
 	}
-	return out, nil
+	return nil
+}
+
+// baiduHeat reads the weekly Baidu heat of every city (code → weeks, oldest first) that the
+// transform run kept; none when it kept none (a run without the baidu_heat source).
+func (l *Lake) baiduHeat(ctx context.Context, db *sql.DB, transformRun string) (map[string][]report.HeatWeek, error) {
+	from, args, ok := l.runTableFrom(ctx, db, transformRun, baiduHeatFile)
+	if !ok {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT city_code, week, heat FROM `+from+` ORDER BY city_code, week`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the Baidu heat of transform run %s: %w", transformRun, err)
+	}
+	defer rows.Close()
+	out := map[string][]report.HeatWeek{}
+	for rows.Next() {
+		var code string
+		var w report.HeatWeek
+		if err := rows.Scan(&code, &w.Week, &w.Value); err != nil {
+			return nil, err
+		}
+		out[code] = append(out[code], w)
+	}
+	return out, rows.Err()
 }
 
 // oddNamePattern finds names that break naive handling: markup and quote characters, a formula

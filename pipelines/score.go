@@ -81,6 +81,23 @@ func (s FrameworkSource) Parse() (*scoring.Framework, error) {
 	return scoring.ParseFramework(s.YAML, s.Judgements)
 }
 
+// JudgementsName names the AHP judgements file s was read with, for readers of its weights:
+// the embedded data/ahp_judgements.yaml, the file beside the framework, or "" when the framework
+// declares its judgements inline.
+func (s FrameworkSource) JudgementsName() string {
+	if s.YAML == nil {
+		return "data/ahp_judgements.yaml (embedded)"
+	}
+	ref, err := scoring.JudgementsRef(s.YAML)
+	if err != nil || ref == "" || s.Judgements == nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(s.Name), ref)
+}
+
+// paramJudgements is the score manifest parameter naming the judgements file scored with.
+const paramJudgements = "judgements"
+
 // digest is the SHA-256 of the framework and its judgements, as scored.
 func (s FrameworkSource) digest() string {
 	h := sha256.New()
@@ -310,6 +327,9 @@ func (l *Lake) Score(ctx context.Context, opts ScoreOptions) (m *Manifest, res *
 		}
 	}()
 	m.Params = map[string]string{"framework_sha256": opts.Framework.digest(), "missing_sources": strings.Join(missing, ",")}
+	if j := opts.Framework.JudgementsName(); j != "" {
+		m.Params[paramJudgements] = j
+	}
 	if opts.AllowPartial {
 		m.Params["allow_partial"] = "true"
 	}

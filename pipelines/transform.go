@@ -74,11 +74,11 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 	if m.Details, err = json.Marshal(res); err != nil {
 		return m, err
 	}
-	lineage, err := l.saveMetricRecords(ctx, db, m.RunID)
+	saved, err := l.saveRunTables(ctx, db, m.RunID)
 	if err != nil {
 		return m, err
 	}
-	for _, p := range []string{l.DBPath(), lineage} {
+	for _, p := range append([]string{l.DBPath()}, saved...) {
 		ref, err := l.fileRef(p)
 		if err != nil {
 			return m, err
@@ -88,29 +88,70 @@ func (l *Lake) Transform(ctx context.Context, opts TransformOptions) (m *Manifes
 	return m, nil
 }
 
+// The current-state tables a transform run replaces, kept per run as zstd Parquet under
+// lineage/transform=<run>/ so that what a published score rests on stays answerable after later
+// transforms: the records behind each metric (lineage), the rows set aside (the report's data
+// quality), the firm records left unlinked, and the weekly Baidu heat the city profiles chart.
+const (
+	metricRecordsFile = "metric_records.parquet"
+	quarantineFile    = "quarantine.parquet"
+	unlinkedFile      = "unlinked.parquet"
+	baiduHeatFile     = "baidu_heat_weeks.parquet"
+)
+
+// runTable is one per-run copy: the file it goes to, the query that fills it, and the table the
+// query needs (a run whose steps skipped that table saves no file).
+type runTable struct {
+	file, query, needs string
+}
+
+var runTables = []runTable{
+	{metricRecordsFile, `SELECT * FROM metric_records ORDER BY indicator, city_code, source, record_id`, "metric_records"},
+	{quarantineFile, `SELECT * FROM quarantine ORDER BY source, reason, record_id`, "quarantine"},
+	{unlinkedFile, `SELECT * FROM (` + unlinkedQuery + `) ORDER BY source, record_id`, "entity_links"},
+	// The weekly heat as the metric counts it (a keyword without an integer value counts 0), one
+	// row per sample city and week; duplicate records of a week are averaged.
+	{baiduHeatFile, `SELECT city_code, week,
+			avg(coalesce(fintech_cn_n, 0) + coalesce(internet_finance_n, 0) + coalesce(fintech_en_n, 0)) AS heat,
+			count(*) AS n_records, min(record_id) AS record_id
+		FROM clean_baidu_heat WHERE in_sample AND week IS NOT NULL
+		GROUP BY city_code, week ORDER BY city_code, week`, "clean_baidu_heat"},
+}
+
+// runTablePath is where a transform run keeps one of its runTables.
+func (l *Lake) runTablePath(runID, file string) string {
+	return filepath.Join(l.Root, "lineage", "transform="+runID, file)
+}
+
 // metricRecordsPath is where a transform run's metric_records are kept, so the lineage of any
 // published score stays answerable after later transforms replace the table.
 func (l *Lake) metricRecordsPath(runID string) string {
-	return filepath.Join(l.Root, "lineage", "transform="+runID, "metric_records.parquet")
+	return l.runTablePath(runID, metricRecordsFile)
 }
 
-// saveMetricRecords writes the current metric_records as zstd Parquet, atomically.
-func (l *Lake) saveMetricRecords(ctx context.Context, db *sql.DB, runID string) (string, error) {
-	path := l.metricRecordsPath(runID)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
+// saveRunTables writes the run's copies of runTables, each atomically, and returns their paths.
+func (l *Lake) saveRunTables(ctx context.Context, db *sql.DB, runID string) ([]string, error) {
+	var out []string
+	for _, t := range runTables {
+		if !tableExists(ctx, db, t.needs) {
+			continue
+		}
+		path := l.runTablePath(runID, t.file)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return out, err
+		}
+		tmp := path + ".tmp"
+		// COPY takes no parameters for its target; the path is the lake's own, quotes doubled.
+		q := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, COMPRESSION zstd)`, t.query, strings.ReplaceAll(tmp, "'", "''"))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return out, fmt.Errorf("saving %s of transform run %s: %w", t.file, runID, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return out, fmt.Errorf("saving %s of transform run %s: %w", t.file, runID, err)
+		}
+		out = append(out, path)
 	}
-	tmp := path + ".tmp"
-	// COPY takes no parameters for its target; the path is the lake's own, quotes doubled.
-	q := fmt.Sprintf(`COPY (SELECT * FROM metric_records ORDER BY indicator, city_code, source, record_id) TO '%s' (FORMAT parquet, COMPRESSION zstd)`,
-		strings.ReplaceAll(tmp, "'", "''"))
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return "", fmt.Errorf("saving the lineage of transform run %s: %w", runID, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return "", fmt.Errorf("saving the lineage of transform run %s: %w", runID, err)
-	}
-	return path, nil
+	return out, nil
 }
 
 func pinned(ids []string, m *Manifest) bool {

@@ -74,6 +74,12 @@ func runPipeline(ctx context.Context, lakePath string, cf *crawlFlags, ps pipeli
 		return nil, "", err
 	}
 	defer lake.Close()
+	defer warnLineage(stderr, lake)
+	if cf.config != nil && cf.config.Lineage.URL != "" {
+		if err := lake.SendLineageTo(cf.config.Lineage.URL); err != nil {
+			return nil, lake.Root, err
+		}
+	}
 	copts, stop, err := cf.prepare(stderr)
 	defer stop()
 	if err != nil {

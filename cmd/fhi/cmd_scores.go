@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 
 	"github.com/fhi-index/fhi/pipelines"
 	"github.com/spf13/cobra"
@@ -77,7 +79,13 @@ a UTF-8 byte-order mark, for Excel on Windows. --format json prints rows as obje
 
 // printScoresTable prints the ranking with every score column, and rank intervals when present.
 func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
-	header := append([]string{"rank", "city"}, t.Columns...)
+	header := []string{"rank", "city"}
+	for i, c := range t.Columns {
+		header = append(header, c)
+		if t.WithRaw && t.Labels[i].Level == 3 {
+			header = append(header, rawColumnHeader(t.Labels[i]))
+		}
+	}
 	if t.Draws > 0 { // the score run had --mc-draws
 		header = append(header, "median rank", "5–95% rank")
 	}
@@ -87,8 +95,11 @@ func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
 			break
 		}
 		row := []string{fmt.Sprint(r.Rank), r.City}
-		for _, s := range r.Scores {
+		for i, s := range r.Scores {
 			row = append(row, fmt.Sprintf("%.1f", s))
+			if t.WithRaw && t.Labels[i].Level == 3 {
+				row = append(row, formatMeasured(r.Raw[i]))
+			}
 		}
 		if t.Draws > 0 {
 			row = append(row, fmt.Sprintf("%.1f", r.MedianRank), fmt.Sprintf("%d–%d", r.P05Rank, r.P95Rank))
@@ -96,4 +107,21 @@ func printScoresTable(w io.Writer, t *pipelines.ScoreTable, top int) {
 		rows = append(rows, row)
 	}
 	printAligned(w, header, rows)
+}
+
+// rawColumnHeader names a measured-value column with its unit: industry.p2p.firms_raw (firms).
+func rawColumnHeader(lb pipelines.ColumnLabel) string {
+	unit := lb.RawUnit
+	if unit == "" {
+		unit = "unit not declared"
+	}
+	return lb.ID + "_raw (" + unit + ")"
+}
+
+// formatMeasured prints a measured value to six significant digits; "-" when missing.
+func formatMeasured(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }

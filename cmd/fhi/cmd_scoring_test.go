@@ -297,7 +297,7 @@ func TestPrintWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	printWeights(&b, res)
+	printWeights(&b, res, "data/ahp_judgements.yaml (embedded)")
 	out := b.String()
 	for _, want := range []string{
 		"total  金融科技中心指数 / Fintech Hub Index  [ahp]  local 1.0000  effective 1.0000",
@@ -308,10 +308,13 @@ func TestPrintWeights(t *testing.T) {
 		"effective weights of indicators:",
 		"ecosystem.business.cost_of_living",
 		"[indicator, cost]",
-		"NOTE: the AHP judgements of total, industry, experience, ecosystem are placeholders",
+		"NOTE: the AHP judgements of total, industry, experience, ecosystem are placeholders (provenance: placeholder, in data/ahp_judgements.yaml (embedded))",
+		// An indicator's local weight is PCA's; its effective weight rests on industry's placeholders.
+		"industry.p2p.firms  企业数量 / number of firms  [indicator, benefit]  local 0.",
 		"judgements: placeholder — fhi maintainers (no panel has been convened), 2026-11-26",
 		"industry.p2p.firms                            0.",
 		"  placeholder\n",
+		"  placeholder via industry\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("printWeights output lacks %q", want)
@@ -383,7 +386,7 @@ func TestPrintWeightsTreatment(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	printWeights(&b, res)
+	printWeights(&b, res, "")
 	out := b.String()
 	for _, want := range []string{"outlier treatment: 15 of 49 indicators checked failed", "Flights", "winsorised 1 (MLT); skew 2.244 → 1.754, kurtosis 6.298 → 3.247, passes", "imputed values: ", "by group-mean"} {
 		if !strings.Contains(out, want) {

@@ -35,7 +35,7 @@ treatment log, imputed values and anything the data-availability screen dropped.
 			if err != nil {
 				return err
 			}
-			printWeights(a.stdout, res)
+			printWeights(a.stdout, res, fwYAML.JudgementsName())
 			return nil
 		},
 	}
@@ -50,10 +50,18 @@ treatment log, imputed values and anything the data-availability screen dropped.
 // eigenvalues, explained variance and loadings; then the effective weight of every indicator, the
 // treatment log, imputations and the screen. Weights derived from placeholder judgements are
 // marked "placeholder" wherever they appear.
-func printWeights(w io.Writer, res *scoring.Result) {
+func printWeights(w io.Writer, res *scoring.Result, judgementsFile string) {
 	if len(res.Placeholders) > 0 {
-		fmt.Fprintf(w, "NOTE: the AHP judgements of %s are placeholders (provenance: placeholder), not a panel's:\n"+
-			"      every weight marked \"placeholder\" below derives from them.\n\n", strings.Join(res.Placeholders, ", "))
+		from := ""
+		if judgementsFile != "" {
+			from = ", in " + judgementsFile
+		}
+		fmt.Fprintf(w, "NOTE: the AHP judgements of %s are placeholders (provenance: placeholder%s), not a panel's:\n"+
+			"      every weight marked \"placeholder\" below derives from them.\n\n", strings.Join(res.Placeholders, ", "), from)
+	}
+	byID := map[string]scoring.NodeWeight{}
+	for _, n := range res.Nodes {
+		byID[n.ID] = n
 	}
 	for _, n := range res.Nodes {
 		indent := strings.Repeat("  ", n.Level)
@@ -66,11 +74,7 @@ func printWeights(w io.Writer, res *scoring.Result) {
 		} else if n.Aggregation != "" && n.Aggregation != scoring.AggArithmetic {
 			kind += ", " + n.Aggregation
 		}
-		mark := ""
-		if n.Placeholder {
-			mark = "  placeholder"
-		}
-		fmt.Fprintf(w, "%s%s  %s / %s  [%s]  local %.4f  effective %.4f%s\n", indent, n.ID, n.Name, n.NameEN, kind, n.Local, n.Effective, mark)
+		fmt.Fprintf(w, "%s%s  %s / %s  [%s]  local %.4f  effective %.4f%s\n", indent, n.ID, n.Name, n.NameEN, kind, n.Local, n.Effective, placeholderMark(n, byID))
 		in := indent + "    "
 		switch n.Method {
 		case scoring.MethodAHP:
@@ -102,11 +106,7 @@ func printWeights(w io.Writer, res *scoring.Result) {
 	fmt.Fprintln(w, "\neffective weights of indicators:")
 	for _, n := range res.Nodes {
 		if n.Method == "" {
-			mark := ""
-			if n.Placeholder {
-				mark = "  placeholder"
-			}
-			fmt.Fprintf(w, "  %-45s %.4f%s\n", n.ID, n.Effective, mark)
+			fmt.Fprintf(w, "  %-45s %.4f%s\n", n.ID, n.Effective, placeholderMark(n, byID))
 		}
 	}
 	printTreatment(w, res)
@@ -134,6 +134,25 @@ func printWeights(w io.Writer, res *scoring.Result) {
 	if len(res.Constant) > 0 {
 		fmt.Fprintf(w, "constant in the input (pruned): %s\n", strings.Join(res.Constant, ", "))
 	}
+}
+
+// placeholderMark marks a weight that rests on placeholder judgements: "placeholder" when its own
+// (local) weight was computed from them, "placeholder via <group>" when only its effective weight
+// rests on them, through the nearest ancestor whose judgements are placeholders.
+func placeholderMark(n scoring.NodeWeight, byID map[string]scoring.NodeWeight) string {
+	if !n.Placeholder {
+		return ""
+	}
+	parent := byID[n.Parent]
+	if parent.Provenance == scoring.ProvenancePlaceholder {
+		return "  placeholder"
+	}
+	for g := parent; g.ID != ""; g = byID[g.Parent] {
+		if p := byID[g.Parent]; p.Provenance == scoring.ProvenancePlaceholder {
+			return "  placeholder via " + p.ID
+		}
+	}
+	return "  placeholder"
 }
 
 // printTreatment prints the outlier-treatment log: one line per indicator that failed the

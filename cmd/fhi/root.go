@@ -35,6 +35,9 @@ type app struct {
 	stdout, stderr io.Writer
 	lakePath       string
 	configPath     string
+	// written are the lakes the command opened for writing: their undelivered OpenLineage
+	// events are printed as warnings when it ends.
+	written []*pipelines.Lake
 }
 
 // run executes one fhi command line and returns its exit code; main is the only caller that exits.
@@ -55,6 +58,9 @@ func (a *app) execute(ctx context.Context, root *cobra.Command, args []string) (
 		}
 	}()
 	cmd, err := root.ExecuteContextC(ctx)
+	for _, l := range a.written {
+		warnLineage(a.stderr, l)
+	}
 	return a.exit(cmd, err)
 }
 

@@ -32,9 +32,17 @@ type page struct {
 	Changes    []change
 	// Compared counts the cities ranked in both this and the previous publication.
 	Compared int
-	// Placeholders counts the weights that rest on placeholder judgements.
-	Placeholders int
-	charts       map[string]any
+	// PlaceholderWeights counts the level-1/2 weights computed from placeholder judgements, and
+	// PlaceholderGroups names the groups whose judgements they are.
+	PlaceholderWeights int
+	PlaceholderGroups  []*Node
+	Indicators         []*Node
+	// Method sections (build_method.go).
+	FailingShapes []Shape
+	SobolInputs   []sobolInputRow
+	Volatile      []sobolCityRow
+	charts        map[string]any
+	byID          map[string]*Node
 }
 
 type chapter struct {
@@ -79,17 +87,22 @@ type heatCell struct {
 }
 
 type profile struct {
-	City       *City
-	Anchor     string
-	ChartID    string
-	Level1     []ranked
-	Strong     []strength
-	Weak       []strength
-	Total      int64
-	OfCities   int
-	Prev, Next *City
-	Sentence   string
-	SentenceEN string
+	City *City
+	// Indicators are the city's level-3 values, split in two columns for print.
+	Indicators [2][]indicatorRow
+	// HeatChartID, HeatPeak and HeatSecond show the city's Baidu search heat (HeatPeak nil: none).
+	HeatChartID          string
+	HeatPeak, HeatSecond *heatPeak
+	Anchor               string
+	ChartID              string
+	Level1               []ranked
+	Strong               []strength
+	Weak                 []strength
+	Total                int64
+	OfCities             int
+	Prev, Next           *City
+	Sentence             string
+	SentenceEN           string
 }
 
 type strength struct {
@@ -120,6 +133,7 @@ func anchor(c *City) string {
 func build(d *Data) (*page, error) {
 	p := &page{Data: d, Title: "金融科技中心指数 Fintech Hub Index", charts: map[string]any{}}
 	byID := map[string]*Node{}
+	p.byID = byID
 	for i := range d.Nodes {
 		n := &d.Nodes[i]
 		byID[n.ID] = n
@@ -133,9 +147,11 @@ func build(d *Data) (*page, error) {
 		}
 		if n.Level <= 2 {
 			p.Weights = append(p.Weights, n)
-		}
-		if n.Placeholder {
-			p.Placeholders++
+			if n.LocalPlaceholder {
+				p.PlaceholderWeights++
+			}
+		} else {
+			p.Indicators = append(p.Indicators, n)
 		}
 	}
 	if p.Root == nil {
@@ -163,9 +179,40 @@ func build(d *Data) (*page, error) {
 	p.heat()
 	p.uncertaintyChart()
 	p.changes()
+	for _, g := range d.Placeholders {
+		if n := byID[g]; n != nil {
+			p.PlaceholderGroups = append(p.PlaceholderGroups, n)
+		}
+	}
 	p.profiles()
 	p.weightChart()
+	p.method()
 	return p, nil
+}
+
+// Qualified names an indicator with its group, as several groups have indicators of the same
+// name (企业数量 of P2P lending and of payment): "网贷行业 · 企业数量".
+func (p *page) Qualified(id string) string {
+	n := p.byID[id]
+	if n == nil {
+		return id
+	}
+	if g := p.byID[n.Parent]; g != nil && n.Level == 3 {
+		return g.Name + " · " + n.Name
+	}
+	return n.Name
+}
+
+// QualifiedEN is Qualified in English.
+func (p *page) QualifiedEN(id string) string {
+	n := p.byID[id]
+	if n == nil {
+		return id
+	}
+	if g := p.byID[n.Parent]; g != nil && n.Level == 3 {
+		return g.NameEN + " · " + n.NameEN
+	}
+	return n.NameEN
 }
 
 // ranking returns the first n cities on a node, best first (ties by total rank).
@@ -413,6 +460,19 @@ func (p *page) profiles() {
 		}
 		for _, r := range c.Records {
 			pr.Total += r.Count
+		}
+		var rows []indicatorRow
+		for _, n := range p.Indicators {
+			if s, ok := c.Scores[n.ID]; ok {
+				rows = append(rows, indicatorRow{n, s})
+			}
+		}
+		half := (len(rows) + 1) / 2
+		pr.Indicators = [2][]indicatorRow{rows[:half], rows[half:]}
+		if len(c.Heat) > 0 {
+			pr.HeatChartID = "chart-heat-" + anchor(c)
+			pr.HeatPeak, pr.HeatSecond = heatPeaks(c.Heat)
+			p.heatChart(pr.HeatChartID, c.Heat, pr.HeatPeak, pr.HeatSecond)
 		}
 		total := c.Scores[p.Root.ID]
 		pr.Sentence = fmt.Sprintf("%s在%d个城市中总指数排名第%d（%.1f分）", c.Name, len(p.Cities), c.Rank, total.Score)

@@ -28,11 +28,26 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f2":  func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"f3":  func(v float64) string { return fmt.Sprintf("%.3f", v) },
 	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"f0":  func(v float64) string { return fmt.Sprintf("%.0f", v) },
+	// The n variants show an undefined statistic (NaN) as a dash.
+	"f2n":  nanOr("%.2f"),
+	"f3n":  nanOr("%.3f"),
+	"f4n":  nanOr("%.4g"),
+	"pctn": func(v float64) string { return nanOr("%.1f%%")(100 * v) },
 	"raw": func(v *float64) string {
 		if v == nil || math.IsNaN(*v) {
 			return "—"
 		}
-		return fmt.Sprintf("%.4g", *v)
+		return readable(*v)
+	},
+	"pval": func(p float64) string {
+		switch {
+		case math.IsNaN(p):
+			return "—"
+		case p < 0.001:
+			return "<0.001"
+		}
+		return fmt.Sprintf("%.3f", p)
 	},
 	"signed": func(v int) string {
 		switch {
@@ -49,6 +64,42 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"anchorOf":    anchor,
 	"heatClasses": func() []int { return []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9} },
 }).Parse(pageTemplate))
+
+// readable formats a measured value for reading, to four significant digits: large ones in 万
+// (10⁴) or 亿 (10⁸), as Chinese statistics print them, never in exponent form. The exports keep
+// the exact values.
+func readable(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e8:
+		return trimZeros(fmt.Sprintf("%.4g", v/1e8)) + "亿"
+	case a >= 1e5:
+		return trimZeros(fmt.Sprintf("%.4g", v/1e4)) + "万"
+	case a >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case a == 0:
+		return "0"
+	}
+	return trimZeros(fmt.Sprintf("%.4g", v))
+}
+
+// trimZeros drops an exponent-free number's trailing fractional zeros.
+func trimZeros(s string) string {
+	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") {
+		return s
+	}
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
+}
+
+// nanOr formats a number with format, or a dash when it is undefined.
+func nanOr(format string) func(float64) string {
+	return func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "—"
+		}
+		return fmt.Sprintf(format, v)
+	}
+}
 
 // Render returns the report page of d. The page is one file: styles, scripts and ECharts inline.
 func Render(d *Data) ([]byte, error) {
