@@ -1,6 +1,7 @@
 package sampleweb
 
 import (
+	"bytes"
 	"maps"
 	"net/http"
 	"sync"
@@ -48,13 +49,50 @@ func (c *InFlight) end(host string) {
 	c.cur[host]--
 }
 
-// counted wraps h so that requests are counted while a counter is set.
+// counted wraps h so that requests are counted while a counter is set. A request counts from
+// its arrival until its answer is ready to send: the answer is buffered and sent after the count
+// drops, because a client that has read a whole answer (its last bytes may leave before the
+// handler returns) is free to send its next request, and that must not look like two at once.
 func (s *Server) counted(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if c := s.inflight.Load(); c != nil {
-			c.begin(r.Host)
-			defer c.end(r.Host)
+		c := s.inflight.Load()
+		if c == nil {
+			h.ServeHTTP(rw, r)
+			return
 		}
-		h.ServeHTTP(rw, r)
+		c.begin(r.Host)
+		buf := &bufferedAnswer{header: http.Header{}}
+		func() {
+			defer c.end(r.Host)
+			h.ServeHTTP(buf, r)
+		}()
+		maps.Copy(rw.Header(), buf.header)
+		if buf.status == 0 {
+			buf.status = http.StatusOK
+		}
+		rw.WriteHeader(buf.status)
+		_, _ = rw.Write(buf.body.Bytes())
 	})
+}
+
+// bufferedAnswer is a ResponseWriter that keeps the answer for counted to send.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+
+func (b *bufferedAnswer) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
 }
