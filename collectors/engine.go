@@ -53,6 +53,11 @@ type Options struct {
 	// Schedule, for an incremental run, carries detail pages that are not due forward from the
 	// archive instead of requesting them.
 	Schedule *Schedule
+	// Gate, when set, is asked right before each request goes to the network, after it has its
+	// host slot; an error stops the request. A distributed worker refuses requests once its host
+	// lease may have lapsed: a process resumed after a freeze must not talk to a host that
+	// another worker now holds, even for the requests it had queued before it froze.
+	Gate func(host string) error `json:"-"`
 }
 
 // DefaultOptions are polite settings for real sites.
@@ -217,6 +222,7 @@ func NewCrawl(ctx context.Context, source Source, baseURL string, archive *Archi
 		throttle: th,
 		limit:    func(host string) *hostLimit { return limitFor(host, opts) },
 		charset:  source.Charset,
+		gate:     opts.Gate,
 	}
 	// Redirects come back to the crawl as 3xx answers (archived like any other) and are followed
 	// by followRedirect, which applies the host filters, robots.txt at the target and the loop

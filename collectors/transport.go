@@ -99,6 +99,7 @@ type archivingTransport struct {
 	limit func(host string) *hostLimit
 	// charset overrides the charset pages declare (the source's spec says the site mislabels them).
 	charset string
+	gate    func(host string) error // Options.Gate
 
 	mu      sync.Mutex
 	rng     *rand.Rand
@@ -194,6 +195,12 @@ func (t *archivingTransport) fetch(req *http.Request, key string, body []byte, k
 			var err error
 			if release, err = limit.acquire(ctx); err != nil {
 				return nil, err
+			}
+		}
+		if t.gate != nil {
+			if err := t.gate(req.URL.Host); err != nil {
+				release()
+				return nil, &FetchError{URL: target, Attempts: attempt, Err: err}
 			}
 		}
 		if body != nil {

@@ -312,6 +312,8 @@ type leaseWork struct {
 	crawls   map[string]*sourceCrawl
 	prev     map[string]collectors.HostPoliteness // the previous holder's, by source
 	ctx      context.Context                      // the crawls': the lease's, ended by Work's too
+	stop     context.CancelCauseFunc              // ends ctx
+	lapsed   sync.Once                            // logs the first request the gate refused
 
 	mu sync.Mutex
 	// lastAnswer is when the host last answered this lease; handed to the next holder.
@@ -352,7 +354,7 @@ func (lw *leaseWork) run(ctx context.Context) {
 	// Fetches stop when the lease is lost or the worker is told to stop, whichever comes first.
 	fctx, cancel := context.WithCancelCause(lw.lease.Context())
 	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
-	lw.ctx = fctx
+	lw.ctx, lw.stop = fctx, cancel
 	lw.crawls = map[string]*sourceCrawl{}
 	inflight := 0
 	results := make(chan fetched)
@@ -568,6 +570,19 @@ func (lw *leaseWork) crawlFor(source string) (*sourceCrawl, error) {
 	opts := lw.p.Crawl
 	opts.AllowedHosts = append(slices.Clone(opts.AllowedHosts), ps.AllowedHosts...)
 	opts.Headers = collectors.HeadersFromEnv(source, lw.wk.opts.Getenv)
+	opts.Gate = func(string) error {
+		if lw.lease.Valid() {
+			return nil
+		}
+		// Ending the crawls' context first makes the request an interruption, not a failure:
+		// it stays pending for the host's next holder.
+		err := fmt.Errorf("%w: host %s lapsed before a request went out", frontier.ErrLeaseLost, lw.lease.Host())
+		lw.lapsed.Do(func() {
+			lw.wk.opts.Log("%v (was this worker frozen?): its requests are left to the host's next holder", err)
+		})
+		lw.stop(err)
+		return err
+	}
 	out := &batchWriter{dir: lw.wk.lake.workerDir(source, ps.RunID, lw.wk.opts.ID), src: src, run: ps.RunID, seq: lw.wk.batches.Add(1)}
 	crawl, err := collectors.NewCrawl(lw.ctx, src, ps.BaseURL, archive, out, opts)
 	if err != nil {
