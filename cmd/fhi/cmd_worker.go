@@ -88,7 +88,7 @@ enter Redis.`,
 	fs.StringVar(&sources, flagSources, "", "comma-separated sources to crawl (default: every source)")
 	fs.StringVar(&run, flagRun, "", "crawl only this frontier run and exit when it is complete (default: every open run, until stopped)")
 	fs.IntVar(&concurrency, "concurrency", 4, "hosts crawled at once, each under its own lease")
-	fs.IntVar(&batch, "batch", 0, "requests fetched and committed together (default 4 × the per-host parallelism, 8–64)")
+	fs.IntVar(&batch, "batch", 0, "finished requests committed together, with their files (default 16 × the per-host parallelism, 32–256; a batch also commits once 2 s old)")
 	fs.DurationVar(&leaseTTL, "lease-ttl", 30*time.Second, "how long a host stays leased without renewal: a dead worker's host is taken over after it")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log every lease taken")
 	fs.StringVar(&specDir, flagSpecDir, "", "directory of edited source specs (*.yaml), as the coordinator uses")

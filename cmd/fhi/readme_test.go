@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/fhi-index/fhi/collectors/frontier/frontiertest"
 	"github.com/fhi-index/fhi/collectors/sampleweb"
 	"github.com/fhi-index/fhi/pipelines"
 )
@@ -199,12 +200,21 @@ func TestReadmeExamplesRun(t *testing.T) {
 	if err := os.MkdirAll(specDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Examples naming a Redis frontier get a real redis-server, started for the first of them.
+	var redis *frontiertest.Server
+	redisURL := func() string {
+		if redis == nil {
+			redis = frontiertest.Start(t, frontiertest.Options{})
+		}
+		return redis.URL()
+	}
 	for _, ex := range examples {
-		args := readmeSubstitute(t, ex.args, lake, tmp, sites)
+		args := readmeSubstitute(t, ex.args, lake, tmp, sites, redisURL)
 		t.Run(strings.Join(ex.args, "_"), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
-			if len(args) > 0 && (args[0] == "schedule" || args[0] == "sampleweb" && (len(args) == 1 || args[1] != "truth")) {
+			// Commands that serve until stopped get a moment, then the signal a user would send.
+			if len(args) > 0 && (args[0] == "schedule" || args[0] == "worker" || args[0] == "sampleweb" && (len(args) == 1 || args[1] != "truth")) {
 				var cancelLong context.CancelFunc
 				ctx, cancelLong = context.WithTimeout(ctx, 1500*time.Millisecond)
 				defer cancelLong()
@@ -223,11 +233,12 @@ func TestReadmeExamplesRun(t *testing.T) {
 
 var runIDPattern = regexp.MustCompile(`^(collect|transform|score|publish)-\d{8}T\d{6}Z-[0-9a-f]{4}$`)
 
-// readmeSubstitute maps an example's placeholders onto the test's lake, sample web and temp dir.
-func readmeSubstitute(t *testing.T, args []string, lake, tmp string, sites map[string]string) []string {
+// readmeSubstitute maps an example's placeholders onto the test's lake, sample web, temp dir and
+// Redis. A coordinator whose workers run on other machines gets two local ones.
+func readmeSubstitute(t *testing.T, args []string, lake, tmp string, sites map[string]string, redisURL func() string) []string {
 	t.Helper()
 	out := make([]string, 0, len(args)+4)
-	hasLake, hasScale, hasSite, hasDelay := false, false, false, false
+	hasLake, hasScale, hasSite, hasDelay, hasFrontier, hasWorkers := false, false, false, false, false, false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -245,6 +256,13 @@ func readmeSubstitute(t *testing.T, args []string, lake, tmp string, sites map[s
 			continue
 		case a == "--scale":
 			hasScale = true
+		case a == "--frontier" && i+1 < len(args):
+			out = append(out, a, redisURL())
+			i++
+			hasFrontier = true
+			continue
+		case a == "--workers":
+			hasWorkers = true
 		case strings.HasPrefix(a, "/tmp/"):
 			a = filepath.Join(tmp, strings.TrimPrefix(a, "/tmp/"))
 		case a == "my-specs":
@@ -273,6 +291,18 @@ func readmeSubstitute(t *testing.T, args []string, lake, tmp string, sites map[s
 	}
 	if hasSite && !hasDelay {
 		out = append(out, "--delay", "10ms")
+	}
+	if hasFrontier && !hasWorkers && (out[0] == "run" || out[0] == "collect") {
+		out = append(out, "--workers", "2")
+	}
+	if hasFrontier {
+		// The distributed examples start a lake of their own, as on a new machine: the test lake's
+		// runs at other scales would trip the health gate.
+		for i := range out[:len(out)-1] {
+			if out[i] == "--lake" {
+				out[i+1] = filepath.Join(tmp, "distributed-lake")
+			}
+		}
 	}
 	return out
 }
