@@ -51,8 +51,9 @@ type Options struct {
 	// replays the archived copy when the site answers 304 Not Modified.
 	Revalidate map[string]ArchivedPage
 	// Schedule, for an incremental run, carries detail pages that are not due forward from the
-	// archive instead of requesting them.
-	Schedule *Schedule
+	// archive instead of requesting them. It lives in one process: a distributed run's plan,
+	// which records these options as JSON, leaves it out (and refuses incremental runs).
+	Schedule *Schedule `json:"-"`
 	// Gate, when set, is asked right before each request goes to the network, after it has its
 	// host slot; an error stops the request. A distributed worker refuses requests once its host
 	// lease may have lapsed: a process resumed after a freeze must not talk to a host that
