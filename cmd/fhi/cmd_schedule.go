@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/fhi-index/fhi/pipelines"
@@ -26,6 +27,10 @@ sees the world one day later.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if spec == "" {
 				return usagef("--cron SPEC is required")
+			}
+			if !full && cf.dist != nil && (cf.dist.frontier != "" || os.Getenv(envFrontier) != "") {
+				// Refused now rather than every night: the revisit schedule lives in one process.
+				return usagef("--frontier needs --full: incremental crawls run in one process")
 			}
 			if err := cf.loadSpecs(cmd.Flags()); err != nil {
 				return err

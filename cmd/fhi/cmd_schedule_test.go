@@ -75,3 +75,32 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("bad cron spec: exit %d, %s", code, errOut)
 	}
 }
+
+// An incremental schedule through a frontier would fail every night (the revisit schedule lives in
+// one process): it is refused at the start, from the flag or the environment; --full is accepted.
+func TestScheduleFrontierNeedsFull(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"flag", "", []string{"schedule", "--cron", "@daily", "--lake", lake, "--frontier", "redis://127.0.0.1:1/0"}},
+		{"environment", "redis://127.0.0.1:1/0", []string{"schedule", "--cron", "@daily", "--lake", lake}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(envFrontier, tc.env)
+			code, _, errOut := fhi(t, tc.args...)
+			if code != exitUsage || !strings.Contains(errOut, "--frontier needs --full") {
+				t.Errorf("fhi %s: exit %d, %s; want a usage error asking for --full", strings.Join(tc.args, " "), code, errOut)
+			}
+		})
+	}
+	// With --full the schedule starts (and stops when the test's context ends before the first night).
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"schedule", "--cron", "@daily", "--lake", lake, "--frontier", "redis://127.0.0.1:1/0", "--full"}, &out, &errOut); code == exitUsage {
+		t.Errorf("fhi schedule --frontier --full: usage error %s", errOut.String())
+	}
+}
