@@ -17,4 +17,11 @@
 // the stage before it, or the run named with FromRun. A raw partition only appears under its final
 // name once the collect run has written everything, so a killed collect leaves nothing a later stage
 // would read.
+//
+// Files by role. Stages: collect.go (and distributed.go, worker.go, crawlplan.go for a crawl shared
+// through a frontier), transform.go, score.go, publish.go (with report*.go and export*.go, the files
+// it writes), import.go, prune.go; run.go and schedule.go chain them; coverage.go says which sources
+// a run needs. The lake itself: lake.go, manifest.go, db.go, losses.go, provenance.go,
+// lineage_events.go (OpenLineage). Read side, never writing: status.go, quality.go, lineage.go,
+// diff.go, query.go.
 package pipelines
