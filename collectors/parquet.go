@@ -253,6 +253,3 @@ func syncFile(path string) error {
 	}
 	return nil
 }
-
-// Dir is the directory the sink writes into.
-func (s *ParquetSink) Dir() string { return s.dir }

@@ -269,7 +269,7 @@ func (l *Lake) waitDistributed(ctx context.Context, f *frontier.Frontier, run st
 				}
 				for name, sb := range meta.Sources {
 					if dj := bySource[name]; dj != nil && sb != nil {
-						addStats(&dj.stats, sb.Stats)
+						addStats(&dj.stats, sb.Stats, 1)
 					}
 				}
 			}
@@ -344,7 +344,7 @@ func (l *Lake) sealSource(ctx context.Context, dj *distJob, run, server string, 
 				continue
 			}
 			nCommits++
-			addStats(&stats, sb.Stats)
+			addStats(&stats, sb.Stats, 1)
 			batchDups += sb.Duplicates
 			ws := workers[c.Worker]
 			if ws == nil {

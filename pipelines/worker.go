@@ -633,11 +633,10 @@ type commitJob struct {
 	meta    batchMeta
 	hs      hostState
 	stats   map[string]int64
-	sinks   []*collectors.ParquetSink
+	sinks   map[string]*collectors.ParquetSink // by source
 	warcs   []frontier.File
 	paths   []string // every file of the batch, to delete if it is not committed
 	sidecar map[string]batchFiles
-	dirs    map[string]string // source → the worker's directory
 	failed  bool
 }
 
@@ -647,7 +646,7 @@ type commitJob struct {
 func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
 	wk := lw.wk
 	j := &commitJob{lw: lw, meta: batchMeta{Sources: map[string]*sourceBatch{}}, stats: map[string]int64{},
-		hs: hostState{Sources: map[string]collectors.HostPoliteness{}}, sidecar: map[string]batchFiles{}, dirs: map[string]string{}}
+		hs: hostState{Sources: map[string]collectors.HostPoliteness{}}, sidecar: map[string]batchFiles{}, sinks: map[string]*collectors.ParquetSink{}}
 	for _, w := range pend.done {
 		if j.meta.Sources[w.Source] == nil {
 			j.meta.Sources[w.Source] = &sourceBatch{}
@@ -670,7 +669,7 @@ func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
 		seq, sink := c.out.detach(wk.batches.Add(1))
 		j.seq = seq
 		if sink != nil {
-			j.sinks = append(j.sinks, sink)
+			j.sinks[name] = sink
 		}
 		warcs, err := c.archive.Cut()
 		if err != nil {
@@ -693,7 +692,6 @@ func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
 			j.sidecar[p] = batchFiles{Failures: failures, Pages: pages}
 			j.paths = append(j.paths, p)
 		}
-		j.dirs[name] = c.out.dir
 		lw.mu.Lock()
 		j.hs.Sources[name] = c.crawl.Politeness(lw.lease.Host(), lw.lastAnswer)
 		lw.mu.Unlock()
@@ -702,17 +700,7 @@ func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
 		j.stats["failed"] += int64(len(failures))
 		j.stats["pages"] += int64(len(pages))
 	}
-	lw.mu.Lock()
-	for _, it := range lw.links {
-		// One bad link must not get the whole batch refused (and redone, and refused again).
-		if err := it.Check(); err != nil {
-			wk.opts.Log("link dropped: %v", err)
-			continue
-		}
-		j.links = append(j.links, it)
-	}
-	lw.links = nil
-	lw.mu.Unlock()
+	j.links = lw.takeLinks()
 	j.done = pend.done
 	*pend = pending{given: map[string][]collectors.Failure{}}
 	return j
@@ -723,13 +711,10 @@ func (lw *leaseWork) cutBatch(pend *pending) *commitJob {
 func (j *commitJob) finish(ctx context.Context) bool {
 	lw, wk := j.lw, j.lw.wk
 	files := j.warcs
-	for _, sink := range j.sinks {
+	for name, sink := range j.sinks {
 		err := sink.Close()
 		rows, dups := sink.Rows()
-		src := j.meta.Sources[sinkSource(sink, j.dirs)]
-		if src != nil {
-			src.Records, src.Duplicates = rows, dups
-		}
+		j.meta.Sources[name].Records, j.meta.Sources[name].Duplicates = rows, dups
 		j.stats["records"] += rows
 		j.paths = append(j.paths, sink.Parts()...)
 		if err != nil {
@@ -800,10 +785,11 @@ func (j *commitJob) finish(ctx context.Context) bool {
 	}
 }
 
-// commitLinks commits the links found since the last commit, alone, and reports whether there
-// were any and they went through.
-func (lw *leaseWork) commitLinks(ctx context.Context) bool {
+// takeLinks takes the links found so far, without those that fail their check: one bad link must
+// not get a whole commit refused (and redone, and refused again).
+func (lw *leaseWork) takeLinks() []frontier.Item {
 	lw.mu.Lock()
+	defer lw.mu.Unlock()
 	var links []frontier.Item
 	for _, it := range lw.links {
 		if err := it.Check(); err != nil {
@@ -813,7 +799,13 @@ func (lw *leaseWork) commitLinks(ctx context.Context) bool {
 		links = append(links, it)
 	}
 	lw.links = nil
-	lw.mu.Unlock()
+	return links
+}
+
+// commitLinks commits the links found since the last commit, alone, and reports whether there
+// were any and they went through.
+func (lw *leaseWork) commitLinks(ctx context.Context) bool {
+	links := lw.takeLinks()
 	if len(links) == 0 {
 		return false
 	}
@@ -830,16 +822,6 @@ func (lw *leaseWork) commitLinks(ctx context.Context) bool {
 		return false
 	}
 	return true
-}
-
-// sinkSource is the source whose worker directory a sink writes into.
-func sinkSource(s *collectors.ParquetSink, dirs map[string]string) string {
-	for name, d := range dirs {
-		if s.Dir() == d {
-			return name
-		}
-	}
-	return ""
 }
 
 // syncDirs fsyncs the directories of paths, so the files' names are as durable as their bytes.
@@ -864,38 +846,35 @@ func syncDirs(paths []string) error {
 	return nil
 }
 
-// statsDelta is now − then, counter by counter.
+// statsDelta is now − then, counter by counter (status counts that did not change left out).
 func statsDelta(now, then collectors.Stats) collectors.Stats {
-	d := collectors.Stats{
-		Requests: now.Requests - then.Requests, Retries: now.Retries - then.Retries, Bytes: now.Bytes - then.Bytes,
-		Records: now.Records - then.Records, Replayed: now.Replayed - then.Replayed, NotModified: now.NotModified - then.NotModified,
-		Carried: now.Carried - then.Carried, Quarantined: now.Quarantined - then.Quarantined, Failed: now.Failed - then.Failed,
-		Refused: now.Refused - then.Refused, ByStatus: map[string]int64{},
-	}
-	for k, v := range now.ByStatus {
-		if n := v - then.ByStatus[k]; n != 0 {
-			d.ByStatus[k] = n
+	d := collectors.Stats{ByStatus: map[string]int64{}}
+	addStats(&d, now, 1)
+	addStats(&d, then, -1)
+	for k, v := range d.ByStatus {
+		if v == 0 {
+			delete(d.ByStatus, k)
 		}
 	}
 	return d
 }
 
-// addStats adds s to into.
-func addStats(into *collectors.Stats, s collectors.Stats) {
-	into.Requests += s.Requests
-	into.Retries += s.Retries
-	into.Bytes += s.Bytes
-	into.Records += s.Records
-	into.Replayed += s.Replayed
-	into.NotModified += s.NotModified
-	into.Carried += s.Carried
-	into.Quarantined += s.Quarantined
-	into.Failed += s.Failed
-	into.Refused += s.Refused
+// addStats adds sign × s to into, counter by counter.
+func addStats(into *collectors.Stats, s collectors.Stats, sign int64) {
+	into.Requests += sign * s.Requests
+	into.Retries += sign * s.Retries
+	into.Bytes += sign * s.Bytes
+	into.Records += sign * s.Records
+	into.Replayed += sign * s.Replayed
+	into.NotModified += sign * s.NotModified
+	into.Carried += sign * s.Carried
+	into.Quarantined += sign * s.Quarantined
+	into.Failed += sign * s.Failed
+	into.Refused += sign * s.Refused
 	if into.ByStatus == nil {
 		into.ByStatus = map[string]int64{}
 	}
 	for k, v := range s.ByStatus {
-		into.ByStatus[k] += v
+		into.ByStatus[k] += sign * v
 	}
 }

@@ -347,7 +347,7 @@ func (l *Lease) Claim(ctx context.Context, n int) ([]Work, error) {
 	// every queue gets its turn.
 	l.claims++
 	rot := l.claims % len(queues)
-	queues = append(queues[rot:len(queues):len(queues)], queues[:rot]...)
+	queues = slices.Concat(queues[rot:], queues[:rot]) // a copy: byHost is shared
 	// The pass at the grant (min idle 0) takes over everything earlier holders left pending;
 	// later sweeps take entries idle for ClaimIdle with anyone.
 	if l.pass < 0 && time.Since(l.lastSweep) >= f.opts.ClaimIdle {
