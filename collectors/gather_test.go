@@ -60,24 +60,20 @@ func TestGatherModeMatchesOrdinaryCrawl(t *testing.T) {
 }
 
 func compareGathered(t *testing.T, src collectors.Source, site sampleweb.Site) {
-	{
-		{
-			t.Parallel()
-			want, wantFail, wantPages := ordinaryCrawl(t, src, site)
-			got, gotFail, gotPages := gatheredCrawl(t, src, site)
-			if len(want.recs) == 0 {
-				t.Fatalf("the ordinary crawl of %s yielded nothing", src.Name)
-			}
-			if diff := cmp.Diff(want.recs, got.recs); diff != "" {
-				t.Errorf("records (-ordinary +gathered):\n%s", diff)
-			}
-			if diff := cmp.Diff(wantFail, gotFail); diff != "" {
-				t.Errorf("failures (-ordinary +gathered):\n%s", diff)
-			}
-			if diff := cmp.Diff(wantPages, gotPages); diff != "" {
-				t.Errorf("pages (-ordinary +gathered):\n%s", diff)
-			}
-		}
+	t.Parallel()
+	want, wantFail, wantPages := ordinaryCrawl(t, src, site)
+	got, gotFail, gotPages := gatheredCrawl(t, src, site)
+	if len(want.recs) == 0 {
+		t.Fatalf("the ordinary crawl of %s yielded nothing", src.Name)
+	}
+	if diff := cmp.Diff(want.recs, got.recs); diff != "" {
+		t.Errorf("records (-ordinary +gathered):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantFail, gotFail); diff != "" {
+		t.Errorf("failures (-ordinary +gathered):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantPages, gotPages); diff != "" {
+		t.Errorf("pages (-ordinary +gathered):\n%s", diff)
 	}
 }
 
@@ -236,5 +232,69 @@ func TestFetchInterrupted(t *testing.T) {
 	// A link off the source's hosts is refused when gathered, as colly refuses it.
 	if err := cr.Visit(collectors.Request{URL: "http://elsewhere.example/x"}); err == nil {
 		t.Error("a URL off the source's hosts was gathered")
+	}
+}
+
+// A request the gate refuses never reaches the site, robots.txt included. Refused as a worker
+// whose lease lapsed refuses (ending the crawl's context first), it is an interruption, left to
+// be made again, not a failure of its URL.
+func TestGateRefusesRequests(t *testing.T) {
+	srv, err := sampleweb.Start("127.0.0.1:0", sampleweb.Options{Seed: 1, Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	src, err := collectors.Default.Lookup("p2p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, _ := srv.Site(src.Site)
+	for _, refuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("refuse=%v", refuse), func(t *testing.T) {
+			arch, err := collectors.OpenArchive(t.TempDir(), "run")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer arch.Close()
+			ctx, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
+			opts := crawlOptions(site)
+			var asked []string
+			opts.Gate = func(host string) error {
+				asked = append(asked, host)
+				if !refuse {
+					return nil
+				}
+				err := errors.New("lease lapsed")
+				cancel(err)
+				return err
+			}
+			counter := srv.CountInFlight()
+			cr, err := collectors.NewCrawl(ctx, src, site.BaseURL, arch, &recordSet{recs: map[string]map[string]string{}}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cr.Close()
+			cr.Gather(func(collectors.Link) {})
+			coll, _ := src.New(collectors.Config{BaseURL: site.BaseURL})
+			start, err := cr.Start(coll)
+			if err != nil || len(start) == 0 {
+				t.Fatalf("Start: %v, %d links", err, len(start))
+			}
+			err = cr.Fetch(start[0])
+			failures, _ := cr.Drain()
+			switch {
+			case len(asked) == 0:
+				t.Error("the gate was never asked")
+			case refuse && !errors.Is(err, collectors.ErrInterrupted):
+				t.Errorf("Fetch through a refusing gate = %v, want ErrInterrupted", err)
+			case refuse && counter.Requests() != 0:
+				t.Errorf("the site answered %d requests the gate refused", counter.Requests())
+			case refuse && len(failures) != 0:
+				t.Errorf("a refused request was recorded as a failure: %+v", failures)
+			case !refuse && (err != nil || counter.Requests() == 0):
+				t.Errorf("Fetch through an open gate = %v, %d requests answered", err, counter.Requests())
+			}
+		})
 	}
 }
