@@ -90,9 +90,13 @@ func TestScheduleFrontierNeedsFull(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(envFrontier, tc.env)
-			code, _, errOut := fhi(t, tc.args...)
-			if code != exitUsage || !strings.Contains(errOut, "--frontier needs --full") {
-				t.Errorf("fhi %s: exit %d, %s; want a usage error asking for --full", strings.Join(tc.args, " "), code, errOut)
+			// Bounded: a schedule that started would wait for its first night.
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			defer cancel()
+			var out, errOut bytes.Buffer
+			code := run(ctx, tc.args, &out, &errOut)
+			if code != exitUsage || !strings.Contains(errOut.String(), "--frontier needs --full") {
+				t.Errorf("fhi %s: exit %d, %s; want a usage error asking for --full", strings.Join(tc.args, " "), code, errOut.String())
 			}
 		})
 	}
