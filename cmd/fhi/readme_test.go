@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,7 +209,14 @@ func TestReadmeExamplesRun(t *testing.T) {
 		}
 		return redis.URL()
 	}
+	_, noRedis := frontiertest.Binary()
 	for _, ex := range examples {
+		if noRedis != nil && slices.Contains(ex.args, "--frontier") {
+			t.Run(strings.Join(ex.args, "_"), func(t *testing.T) {
+				t.Skipf("needs redis-server (Debian: apt-get install -y redis-server): %v", noRedis)
+			})
+			continue
+		}
 		args := readmeSubstitute(t, ex.args, lake, tmp, sites, redisURL)
 		t.Run(strings.Join(ex.args, "_"), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
