@@ -109,11 +109,9 @@ var runTables = []runTable{
 	{metricRecordsFile, `SELECT * FROM metric_records ORDER BY indicator, city_code, source, record_id`, "metric_records"},
 	{quarantineFile, `SELECT * FROM quarantine ORDER BY source, reason, record_id`, "quarantine"},
 	{unlinkedFile, `SELECT * FROM (` + unlinkedQuery + `) ORDER BY source, record_id`, "entity_links"},
-	// The weekly heat as the metric counts it (a keyword without an integer value counts 0), one
-	// row per sample city and week; duplicate records of a week are averaged.
-	{baiduHeatFile, `SELECT city_code, week,
-			avg(coalesce(fintech_cn_n, 0) + coalesce(internet_finance_n, 0) + coalesce(fintech_en_n, 0)) AS heat,
-			count(*) AS n_records, min(record_id) AS record_id
+	// The weekly heat as the metric counts it (clean_baidu_heat.heat), one row per sample city and
+	// week; duplicate records of a week are averaged.
+	{baiduHeatFile, `SELECT city_code, week, avg(heat) AS heat, count(*) AS n_records, min(record_id) AS record_id
 		FROM clean_baidu_heat WHERE in_sample AND week IS NOT NULL
 		GROUP BY city_code, week ORDER BY city_code, week`, "clean_baidu_heat"},
 }

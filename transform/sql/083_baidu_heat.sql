@@ -9,7 +9,8 @@ SELECT b.record_id, b.run_id AS collect_run_id, b.city_code, TRY_CAST(b.week AS 
        b.fintech_cn, b.internet_finance, b.fintech_en,
        TRY_CAST(b.fintech_cn AS BIGINT) AS fintech_cn_n,
        TRY_CAST(b.internet_finance AS BIGINT) AS internet_finance_n,
-       TRY_CAST(b.fintech_en AS BIGINT) AS fintech_en_n
+       TRY_CAST(b.fintech_en AS BIGINT) AS fintech_en_n,
+       coalesce(fintech_cn_n, 0) + coalesce(internet_finance_n, 0) + coalesce(fintech_en_n, 0) AS heat
 FROM raw_baidu_heat b
 LEFT JOIN ref_cities c ON c.code = b.city_code;
 
@@ -26,6 +27,7 @@ COMMENT ON COLUMN clean_baidu_heat.fintech_en IS 'Fintech index as given';
 COMMENT ON COLUMN clean_baidu_heat.fintech_cn_n IS '金融科技 index, points';
 COMMENT ON COLUMN clean_baidu_heat.internet_finance_n IS '互联网金融 index, points';
 COMMENT ON COLUMN clean_baidu_heat.fintech_en_n IS 'Fintech index, points';
+COMMENT ON COLUMN clean_baidu_heat.heat IS 'the week''s heat as the metric counts it: the three indexes summed, a missing or non-integer one as 0, points';
 
 INSERT INTO quarantine (source, record_id, reason, value)
 SELECT 'baidu_heat', record_id, 'city code is not a sample city', city_code
@@ -47,8 +49,7 @@ FROM clean_baidu_heat WHERE in_sample;
 
 INSERT INTO metrics (indicator, city_code, city, value, n_records)
 SELECT 'ecosystem.attention.baidu_heat', c.code, c.name,
-       CAST(sum(coalesce(b.fintech_cn_n, 0) + coalesce(b.internet_finance_n, 0) + coalesce(b.fintech_en_n, 0)) AS DOUBLE)
-           / nullif(count(b.record_id), 0),
+       CAST(sum(b.heat) AS DOUBLE) / nullif(count(b.record_id), 0),
        count(b.record_id)
 FROM ref_cities c
 LEFT JOIN clean_baidu_heat b ON b.city_code = c.code
