@@ -127,6 +127,16 @@ type SobolResult struct {
 	MeanTotal []float64 `json:"mean_total"`
 }
 
+// The uncertain choices of the Sobol' analysis, by SobolInput.Name.
+const (
+	SobolChoiceWeights       = "weights"       // AHP weights from perturbed judgements
+	SobolChoicePCA           = "pca"           // level-3 weights: PCA or equal
+	SobolChoiceNormalisation = "normalisation" // the framework's, z-score or rank
+	SobolChoiceAggregation   = "aggregation"   // the framework's or geometric
+	SobolChoiceTreatment     = "treatment"     // outlier treatment as declared, everywhere or none
+	SobolChoiceImputation    = "imputation"    // missing values as declared or reweighted
+)
+
 // SobolInput is one uncertain choice and its alternatives.
 type SobolInput struct {
 	Name         string   `json:"name"`
@@ -182,18 +192,18 @@ func (m *model) sobol(opts Options) (*SobolResult, error) {
 		for k := range alts {
 			alts[k] = fmt.Sprintf("perturbed judgments #%d", k+1)
 		}
-		add("weights", alts...)
+		add(SobolChoiceWeights, alts...)
 		res.WeightSets = SobolWeightSets
 	}
 	if hasPCA {
-		add("pca", "framework", MethodEqual)
+		add(SobolChoicePCA, "framework", MethodEqual)
 	}
 	normBase := opts.Normalisation
-	add("normalisation", "framework", NormZScore, NormRank)
-	add("aggregation", "framework", AggGeometric)
-	add("treatment", "as declared", "coinr on every indicator", TransformNone)
+	add(SobolChoiceNormalisation, "framework", NormZScore, NormRank)
+	add(SobolChoiceAggregation, "framework", AggGeometric)
+	add(SobolChoiceTreatment, "as declared", "coinr on every indicator", TransformNone)
 	if hasMissing {
-		add("imputation", "as declared", MissingReweight)
+		add(SobolChoiceImputation, "as declared", MissingReweight)
 	}
 	for _, in := range inputs {
 		res.Inputs = append(res.Inputs, SobolInput{Name: in.name, Alternatives: in.alts})
@@ -270,12 +280,12 @@ func (m *model) sobol(opts Options) (*SobolResult, error) {
 	var mu sync.Mutex
 	var firstErr error
 	f := func(x, out []float64) {
-		v := sobolVariant{choice(x, "treatment"), choice(x, "imputation"), choice(x, "normalisation")}
+		v := sobolVariant{choice(x, SobolChoiceTreatment), choice(x, SobolChoiceImputation), choice(x, SobolChoiceNormalisation)}
 		agg := opts.Aggregation
-		if choice(x, "aggregation") == 1 {
+		if choice(x, SobolChoiceAggregation) == 1 {
 			agg = AggGeometric
 		}
-		wk, equalPCA := choice(x, "weights"), choice(x, "pca") == 1
+		wk, equalPCA := choice(x, SobolChoiceWeights), choice(x, SobolChoicePCA) == 1
 		override := func(i int, cs [][]float64) ([]float64, bool) {
 			mn := m.nodes[i]
 			switch mn.n.Method {

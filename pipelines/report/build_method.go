@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/fhi-index/fhi/scoring"
 )
 
 // heatPeakGap is how many weeks apart a second high of Baidu heat must be from the peak to count
@@ -42,12 +44,12 @@ type sobolCityRow struct {
 
 // sobolLabels name the uncertain choices of scoring.Sobol (scoring/sobol.go).
 var sobolLabels = map[string][2]string{
-	"weights":       {"层次分析法权重（扰动判断）", "AHP weights (perturbed judgements)"},
-	"pca":           {"三级权重：主成分或等权", "level-3 weights: PCA or equal"},
-	"normalisation": {"标准化方法", "normalisation"},
-	"aggregation":   {"加总方法", "aggregation"},
-	"treatment":     {"异常值处理", "outlier treatment"},
-	"imputation":    {"缺失值处理", "imputation"},
+	scoring.SobolChoiceWeights:       {"层次分析法权重（扰动判断）", "AHP weights (perturbed judgements)"},
+	scoring.SobolChoicePCA:           {"三级权重：主成分或等权", "level-3 weights: PCA or equal"},
+	scoring.SobolChoiceNormalisation: {"标准化方法", "normalisation"},
+	scoring.SobolChoiceAggregation:   {"加总方法", "aggregation"},
+	scoring.SobolChoiceTreatment:     {"异常值处理", "outlier treatment"},
+	scoring.SobolChoiceImputation:    {"缺失值处理", "imputation"},
 }
 
 // method derives the views of the method sections: failing shapes, Sobol' rows and chart.
